@@ -60,6 +60,8 @@ class RecordLayout {
   const std::vector<Slot>& slots() const { return slots_; }
   uint32_t fixed_size() const { return fixed_size_; }  // header + bitmap + slots, aligned
   uint32_t bitmap_offset() const { return bitmap_offset_; }
+  // The slot of the object's "Id" field; nullptr if not stored.
+  const Slot* id_slot() const { return id_slot_ < 0 ? nullptr : &slots_[id_slot_]; }
 
  private:
   const Object* object_ = nullptr;
@@ -67,6 +69,7 @@ class RecordLayout {
   std::vector<int32_t> slot_by_field_;  // field index -> slot index or -1
   uint32_t bitmap_offset_ = 0;
   uint32_t fixed_size_ = 0;
+  int32_t id_slot_ = -1;
 };
 
 // An immutable record. Create with RecordBuilder. Owned through RecordPtr; the layout is kept
@@ -145,8 +148,8 @@ class RecordBuilder {
  private:
   std::shared_ptr<const RecordLayout> layout_;
   std::vector<unsigned char> fixed_;  // fixed part incl. header space and bitmap
-  std::string strings_;               // tail bytes, offsets relative to tail start
-  std::vector<std::pair<uint32_t, uint32_t>> string_fixups_;  // slot offset, ref offset in slot
+  std::string strings_;               // tail bytes; refs hold offsets relative to the tail
+                                      // until Finish rebases them
 };
 
 }  // namespace cf::engine
