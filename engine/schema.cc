@@ -119,13 +119,13 @@ void Object::Index() {
   }
 }
 
-int Object::FieldIndex(std::string_view name) const {
-  auto it = field_index_.find(ToLowerAscii(name));
+int Object::FieldIndex(std::string_view field_name) const {
+  auto it = field_index_.find(ToLowerAscii(field_name));
   return it == field_index_.end() ? -1 : it->second;
 }
 
-const Field* Object::FindField(std::string_view name) const {
-  int i = FieldIndex(name);
+const Field* Object::FindField(std::string_view field_name) const {
+  int i = FieldIndex(field_name);
   return i < 0 ? nullptr : &fields[i];
 }
 

@@ -1,0 +1,327 @@
+// INTERNAL to the engine: the evaluable form of a compiled condition. Use engine/condition.h.
+//
+// A compiled condition is a tree of immutable nodes. Each node computes one typed value:
+// BoolNode yields a Tri; ValueNode<T> yields a T or null (Eval returns false). Paths are
+// resolved to record slots at compile time; the hottest shapes ("root field op constant")
+// have fused nodes that read a slot and compare in one call. Nodes never allocate; strings
+// computed at run time live in the frame's EvalScratch.
+#ifndef CF_ENGINE_INTERNAL_CONDITION_NODES_H_
+#define CF_ENGINE_INTERNAL_CONDITION_NODES_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "engine/condition.h"
+
+namespace cf::engine::internal {
+
+// What a node reads during one evaluation.
+struct Frame {
+  const EvalContext* ctx;
+  const Record* scope;  // the child record inside an aggregate, else nullptr
+  EvalScratch* scratch;
+};
+
+struct PickVal {
+  uint32_t code;
+  std::string_view text;
+};
+
+class Node {
+ public:
+  virtual ~Node() = default;
+  // True when the node's value does not depend on the frame (literals, folded operators).
+  bool constant = false;
+};
+
+class BoolNode : public Node {
+ public:
+  virtual Tri Eval(const Frame& f) const = 0;
+};
+
+template <typename T>
+class ValueNode : public Node {
+ public:
+  // Writes the value and returns true, or returns false for null.
+  virtual bool Eval(const Frame& f, T* out) const = 0;
+};
+
+using NumNode = ValueNode<Decimal>;
+using StrNode = ValueNode<std::string_view>;
+using PickNode = ValueNode<PickVal>;
+using IdNode = ValueNode<SfId>;
+using DateNode = ValueNode<Days>;
+using DateTimeNode = ValueNode<Millis>;
+using TimeNode = ValueNode<TimeOfDay>;
+
+// How a node finds the record a field is read from: a root of the Environment (or the
+// aggregate's scope record), then zero or more lookups.
+struct Hop {
+  Slot lookup;       // the reference field's slot in the current record
+  int target_object; // schema index of the record the lookup points to
+};
+struct RecordPath {
+  static constexpr int kScope = -1;
+  int root = kScope;
+  std::vector<Hop> hops;
+
+  const Record* Resolve(const Frame& f) const {
+    const Record* r;
+    if (root == kScope) {
+      r = f.scope;
+    } else {
+      r = static_cast<size_t>(root) < f.ctx->root_count ? f.ctx->roots[root] : nullptr;
+    }
+    for (const Hop& h : hops) {
+      if (r == nullptr || r->IsNull(h.lookup) || f.ctx->source == nullptr) return nullptr;
+      r = f.ctx->source->Find(h.target_object, r->GetId(h.lookup));
+    }
+    return r;
+  }
+};
+
+// Reads a typed value out of a record slot.
+template <typename T>
+inline T ReadSlot(const Record& r, const Slot& s);
+template <>
+inline Decimal ReadSlot<Decimal>(const Record& r, const Slot& s) { return r.GetNumber(s); }
+template <>
+inline std::string_view ReadSlot<std::string_view>(const Record& r, const Slot& s) {
+  return r.GetString(s);
+}
+template <>
+inline PickVal ReadSlot<PickVal>(const Record& r, const Slot& s) {
+  return PickVal{r.GetPicklistCode(s), r.GetPicklistText(s)};
+}
+template <>
+inline SfId ReadSlot<SfId>(const Record& r, const Slot& s) { return r.GetId(s); }
+template <>
+inline Days ReadSlot<Days>(const Record& r, const Slot& s) { return r.GetDate(s); }
+template <>
+inline Millis ReadSlot<Millis>(const Record& r, const Slot& s) { return r.GetDateTime(s); }
+
+template <typename T>
+class FieldNode final : public ValueNode<T> {
+ public:
+  FieldNode(RecordPath path, Slot slot) : path_(std::move(path)), slot_(slot) {}
+  bool Eval(const Frame& f, T* out) const override {
+    const Record* r = path_.Resolve(f);
+    if (r == nullptr || r->IsNull(slot_)) return false;
+    *out = ReadSlot<T>(*r, slot_);
+    return true;
+  }
+  const RecordPath& path() const { return path_; }
+  const Slot& slot() const { return slot_; }
+
+ private:
+  RecordPath path_;
+  Slot slot_;
+};
+
+// Note: Days and TimeOfDay are both int32_t, so DateNode and TimeNode are one type; the
+// compiler's ValueType tells them apart.
+
+class BoolFieldNode final : public BoolNode {
+ public:
+  BoolFieldNode(RecordPath path, Slot slot) : path_(std::move(path)), slot_(slot) {}
+  Tri Eval(const Frame& f) const override {
+    const Record* r = path_.Resolve(f);
+    if (r == nullptr || r->IsNull(slot_)) return Tri::kUnknown;
+    return ToTri(r->GetBool(slot_));
+  }
+
+ private:
+  RecordPath path_;
+  Slot slot_;
+};
+
+template <typename T>
+class ConstNode final : public ValueNode<T> {
+ public:
+  explicit ConstNode(T v) : value_(v) { this->constant = true; }
+  bool Eval(const Frame&, T* out) const override {
+    *out = value_;
+    return true;
+  }
+  const T& value() const { return value_; }
+
+ private:
+  T value_;
+};
+
+template <typename T>
+class NullNode final : public ValueNode<T> {
+ public:
+  NullNode() { this->constant = true; }
+  bool Eval(const Frame&, T*) const override { return false; }
+};
+
+class BoolConstNode final : public BoolNode {
+ public:
+  explicit BoolConstNode(Tri v) : value_(v) { constant = true; }
+  Tri Eval(const Frame&) const override { return value_; }
+  Tri value() const { return value_; }
+
+ private:
+  Tri value_;
+};
+
+enum class CmpOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+
+template <typename T>
+inline bool Compare(CmpOp op, const T& a, const T& b) {
+  switch (op) {
+    case CmpOp::kEq:
+      return a == b;
+    case CmpOp::kNe:
+      return !(a == b);
+    case CmpOp::kLt:
+      return a < b;
+    case CmpOp::kLe:
+      return !(b < a);
+    case CmpOp::kGt:
+      return b < a;
+    case CmpOp::kGe:
+      return !(a < b);
+  }
+  return false;
+}
+
+// Generic comparison of two typed operands.
+template <typename T, CmpOp kOp>
+class CompareNode final : public BoolNode {
+ public:
+  CompareNode(const ValueNode<T>* a, const ValueNode<T>* b) : a_(a), b_(b) {}
+  Tri Eval(const Frame& f) const override {
+    T x, y;
+    if (!a_->Eval(f, &x) || !b_->Eval(f, &y)) return Tri::kUnknown;
+    return ToTri(Compare(kOp, x, y));
+  }
+
+ private:
+  const ValueNode<T>* a_;
+  const ValueNode<T>* b_;
+};
+
+// Fused: a field of a root record (no lookups) against a constant. The hot path of rules.
+template <typename T, CmpOp kOp>
+class RootFieldConstNode final : public BoolNode {
+ public:
+  RootFieldConstNode(int root, Slot slot, T value) : root_(root), slot_(slot), c_(value) {}
+  Tri Eval(const Frame& f) const override {
+    const Record* r = static_cast<size_t>(root_) < f.ctx->root_count ? f.ctx->roots[root_] : nullptr;
+    if (r == nullptr || r->IsNull(slot_)) return Tri::kUnknown;
+    return ToTri(Compare(kOp, ReadSlot<T>(*r, slot_), c_));
+  }
+
+ private:
+  int root_;
+  Slot slot_;
+  T c_;
+};
+
+// Fused: a picklist field of a root record against interned value codes (= or IN).
+class RootPicklistInNode final : public BoolNode {
+ public:
+  // `codes` sorted; `negate` for != / NOT IN; `null_matches` when the list has null.
+  RootPicklistInNode(int root, Slot slot, std::vector<uint32_t> codes, bool negate,
+                     bool null_matches)
+      : root_(root), slot_(slot), codes_(std::move(codes)), negate_(negate),
+        null_matches_(null_matches) {}
+  Tri Eval(const Frame& f) const override {
+    const Record* r = static_cast<size_t>(root_) < f.ctx->root_count ? f.ctx->roots[root_] : nullptr;
+    if (r == nullptr || r->IsNull(slot_)) {
+      if (null_matches_) return negate_ ? Tri::kFalse : Tri::kTrue;
+      return Tri::kUnknown;
+    }
+    uint32_t code = r->GetPicklistCode(slot_);
+    bool found = false;
+    for (uint32_t c : codes_) found |= (c == code);
+    return ToTri(found != negate_);
+  }
+
+ private:
+  int root_;
+  Slot slot_;
+  std::vector<uint32_t> codes_;
+  bool negate_;
+  bool null_matches_;
+};
+
+// AND / OR over two or more operands, Kleene, short-circuiting.
+class AndNode final : public BoolNode {
+ public:
+  explicit AndNode(std::vector<const BoolNode*> parts) : parts_(std::move(parts)) {}
+  Tri Eval(const Frame& f) const override {
+    bool unknown = false;
+    for (const BoolNode* p : parts_) {
+      Tri t = p->Eval(f);
+      if (t == Tri::kFalse) return Tri::kFalse;
+      unknown |= (t == Tri::kUnknown);
+    }
+    return unknown ? Tri::kUnknown : Tri::kTrue;
+  }
+
+ private:
+  std::vector<const BoolNode*> parts_;
+};
+
+class OrNode final : public BoolNode {
+ public:
+  explicit OrNode(std::vector<const BoolNode*> parts) : parts_(std::move(parts)) {}
+  Tri Eval(const Frame& f) const override {
+    bool unknown = false;
+    for (const BoolNode* p : parts_) {
+      Tri t = p->Eval(f);
+      if (t == Tri::kTrue) return Tri::kTrue;
+      unknown |= (t == Tri::kUnknown);
+    }
+    return unknown ? Tri::kUnknown : Tri::kFalse;
+  }
+
+ private:
+  std::vector<const BoolNode*> parts_;
+};
+
+class NotNode final : public BoolNode {
+ public:
+  explicit NotNode(const BoolNode* a) : a_(a) {}
+  Tri Eval(const Frame& f) const override { return TriNot(a_->Eval(f)); }
+
+ private:
+  const BoolNode* a_;
+};
+
+// IS NULL / IS NOT NULL on any typed operand.
+template <typename T>
+class IsNullNode final : public BoolNode {
+ public:
+  IsNullNode(const ValueNode<T>* a, bool negated) : a_(a), negated_(negated) {}
+  Tri Eval(const Frame& f) const override {
+    T v;
+    bool present = a_->Eval(f, &v);
+    return ToTri(present == negated_);
+  }
+
+ private:
+  const ValueNode<T>* a_;
+  bool negated_;
+};
+
+class BoolIsNullNode final : public BoolNode {
+ public:
+  BoolIsNullNode(const BoolNode* a, bool negated) : a_(a), negated_(negated) {}
+  Tri Eval(const Frame& f) const override {
+    bool present = a_->Eval(f) != Tri::kUnknown;
+    return ToTri(present == negated_);
+  }
+
+ private:
+  const BoolNode* a_;
+  bool negated_;
+};
+
+}  // namespace cf::engine::internal
+
+#endif  // CF_ENGINE_INTERNAL_CONDITION_NODES_H_
