@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the suite in the dev build, the suite
+# again under AddressSanitizer + UBSan, and the parser fuzzer for a bounded time.
+# Usage: tools/test.sh            (CF_FUZZ_SECONDS=60 by default; 0 skips the fuzzer)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools/install-deps.sh
+
+fuzz_seconds=${CF_FUZZ_SECONDS:-60}
+jobs=$(nproc)
+
+echo "== dev build and tests"
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$jobs"
+ctest --preset dev -j "$jobs"
+
+echo "== AddressSanitizer + UBSan build and tests"
+cmake --preset asan-ubsan >/dev/null
+cmake --build --preset asan-ubsan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan-ubsan -j "$jobs"
+
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo "== parser fuzzing for ${fuzz_seconds}s"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$jobs" --target condition_parser_fuzz
+  mkdir -p build/fuzz/corpus
+  build/fuzz/tests/fuzz/condition_parser_fuzz -max_total_time="$fuzz_seconds" -timeout=10 \
+    -rss_limit_mb=2048 build/fuzz/corpus tests/fuzz/corpus
+fi
+echo "== all tests passed"
