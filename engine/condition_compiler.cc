@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <set>
+#include <unordered_map>
 #include <sstream>
 #include <utility>
 
@@ -20,12 +21,17 @@ using grammar::Op;
 using grammar::SourceSpan;
 using namespace internal;
 
+// Used when the caller gives no EvalScratch: one per thread, created on first need.
+EvalScratch* FallbackScratch() {
+  static thread_local EvalScratch scratch(4096);
+  return &scratch;
+}
+
 // The compiled product: owns every node and every interned constant string.
 class CompiledConditionImpl final : public CompiledCondition {
  public:
   Tri Evaluate(const EvalContext& ctx) const override {
-    static thread_local EvalScratch fallback_scratch(4096);
-    EvalScratch* scratch = ctx.scratch != nullptr ? ctx.scratch : &fallback_scratch;
+    EvalScratch* scratch = ctx.scratch != nullptr ? ctx.scratch : FallbackScratch();
     scratch->Reset();
     Frame f{&ctx, nullptr, scratch};
     return root_->Eval(f);
@@ -686,6 +692,7 @@ class Compiler {
       o.span = n.span;
       return o;
     }
+    MergePicklistSets(is_and, &nodes);
     const BoolNode* result;
     if (nodes.empty()) {
       result = Make<BoolConstNode>(is_and ? Tri::kTrue : Tri::kFalse);
@@ -698,6 +705,45 @@ class Compiler {
     }
     if (all_const && !result->constant) result = Make<BoolConstNode>(result->Eval(ConstFrame()));
     return BoolResult(n.span, result);
+  }
+
+  // `x = 'a' OR x = 'b'` on one picklist becomes one membership test `x IN ('a', 'b')`, and
+  // `x != 'a' AND x != 'b'` becomes `x NOT IN (...)`. Same Kleene result: a null x is unknown
+  // either way (sets that match null are left alone).
+  void MergePicklistSets(bool is_and, std::vector<const BoolNode*>* nodes) {
+    std::vector<const BoolNode*> out;
+    std::vector<PicklistSet> merged;  // parallel to the merged entries of `out`
+    std::vector<int> merged_at;       // index in `out` of each merged set
+    for (const BoolNode* n : *nodes) {
+      auto it = picklist_sets_.find(n);
+      if (it == picklist_sets_.end() || it->second.negate != is_and || it->second.null_matches) {
+        out.push_back(n);
+        continue;
+      }
+      const PicklistSet& set = it->second;
+      bool joined = false;
+      for (size_t k = 0; k < merged.size(); ++k) {
+        if (merged[k].root == set.root && merged[k].slot.offset == set.slot.offset) {
+          for (uint32_t c : set.codes) {
+            if (std::find(merged[k].codes.begin(), merged[k].codes.end(), c) == merged[k].codes.end()) {
+              merged[k].codes.push_back(c);
+            }
+          }
+          joined = true;
+          break;
+        }
+      }
+      if (!joined) {
+        merged.push_back(set);
+        merged_at.push_back(static_cast<int>(out.size()));
+        out.push_back(n);
+      }
+    }
+    for (size_t k = 0; k < merged.size(); ++k) {
+      const PicklistSet& m = merged[k];
+      out[merged_at[k]] = Make<RootPicklistInNode>(m.root, m.slot, m.codes, m.negate, false);
+    }
+    *nodes = std::move(out);
   }
 
   // ---------- Binary operators ----------
@@ -841,7 +887,10 @@ class Compiler {
 
   const BoolNode* MakePicklistIn(const Operand& field, std::vector<uint32_t> codes, bool negate, bool null_matches) {
     if (field.root_field) {
-      return Make<RootPicklistInNode>(field.root, field.slot, std::move(codes), negate, null_matches);
+      PicklistSet set{field.root, field.slot, codes, negate, null_matches};
+      const BoolNode* n = Make<RootPicklistInNode>(field.root, field.slot, std::move(codes), negate, null_matches);
+      picklist_sets_.emplace(n, std::move(set));
+      return n;
     }
     return Make<PickCodeInNode>(field.As<PickVal>(), std::move(codes), negate, null_matches);
   }
@@ -1286,6 +1335,15 @@ class Compiler {
   EvalScratch fold_scratch_{1024};
   int scope_object_ = -1;  // the child object inside an aggregate, else -1
   Operand unified_a_, unified_b_;  // Unify's results
+  // Membership tests on root picklist fields, for MergePicklistSets.
+  struct PicklistSet {
+    int root;
+    Slot slot;
+    std::vector<uint32_t> codes;
+    bool negate;
+    bool null_matches;
+  };
+  std::unordered_map<const BoolNode*, PicklistSet> picklist_sets_;
 };
 
 const char* const kFunctionNames[] = {
