@@ -1,0 +1,420 @@
+// Condition evaluation and compilation benchmarks, each beside a hand-written C++ baseline in
+// the same binary (docs/benchmarks.md).
+//
+//   BM_Condition_C1 / BM_Baseline_C1   Account.AnnualRevenue > 500000
+//   BM_Condition_C5 / BM_Baseline_C5   the five-clause condition kC5 below
+//       One iteration evaluates the condition once on each of 1,000,000 cached Account records,
+//       one record at a time on one thread, and counts TRUE and NULL results. Reported:
+//       items_per_second (evaluations/s) and allocs_per_eval; the label gives the share of
+//       TRUE and NULL results. Before timing, the compiled condition and the baseline are run on
+//       every record and must agree record by record; after timing, each pass's counts must
+//       equal the baseline's, else the benchmark fails with an error.
+//   BM_Compile_10000Distinct
+//       One iteration compiles (parse, type-check, lower, free) 10,000 distinct conditions.
+//
+// After the run a summary prints, per condition, the compiled and baseline rates, their ratio
+// (baseline rate / compiled rate: how many times slower the engine is) and the allocations per
+// evaluation, against the issue's targets.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bench/bench_support.h"
+#include "engine/condition.h"
+
+namespace cf::bench {
+namespace {
+
+using engine::CompiledCondition;
+using engine::Decimal;
+using engine::EvalContext;
+using engine::Record;
+using engine::Slot;
+using engine::Tri;
+
+constexpr size_t kRecords = 1000000;
+constexpr size_t kDistinctConditions = 10000;
+
+constexpr char kC1[] = "Account.AnnualRevenue > 500000";
+constexpr char kC5[] =
+    "Account.AnnualRevenue > 500000 AND Account.Type = \"Customer\" AND "
+    "(Account.Industry = \"Banking\" OR Account.Industry = \"Insurance\") AND "
+    "Account.NumberOfEmployees >= 100 AND Account.BillingCountry != \"US\"";
+
+// Targets from the issue.
+constexpr double kC1TargetPerSecond = 150e6;
+constexpr double kC5TargetPerSecond = 50e6;
+constexpr double kMaxRatio = 3.0;
+constexpr double kCompileTargetSeconds = 0.5;
+
+// ---------------------------------------------------------------------------------------------
+// Hand-written baselines: what a C++ engineer would write for these two conditions against the
+// record layout, with the slots and picklist codes looked up once. They return the same Kleene
+// value as the engine (FALSE as soon as a clause is FALSE; NULL if a clause is NULL and none is
+// FALSE), so the two can be compared record by record.
+
+struct BaselineC1 {
+  Slot revenue;
+  Decimal threshold = Decimal::FromInt(500000);
+
+  Tri operator()(const Record& r) const {
+    if (r.IsNull(revenue)) return Tri::kUnknown;
+    return r.GetNumber(revenue) > threshold ? Tri::kTrue : Tri::kFalse;
+  }
+};
+
+struct BaselineC5 {
+  Slot revenue, type, industry, employees, country;
+  uint32_t customer = 0, banking = 0, insurance = 0;
+  Decimal min_revenue = Decimal::FromInt(500000);
+  Decimal min_employees = Decimal::FromInt(100);
+
+  Tri operator()(const Record& r) const {
+    bool unknown = false;
+    if (r.IsNull(revenue)) {
+      unknown = true;
+    } else if (!(r.GetNumber(revenue) > min_revenue)) {
+      return Tri::kFalse;
+    }
+    if (r.IsNull(type)) {
+      unknown = true;
+    } else if (r.GetPicklistCode(type) != customer) {
+      return Tri::kFalse;
+    }
+    if (r.IsNull(industry)) {
+      unknown = true;  // both disjuncts are NULL
+    } else if (uint32_t c = r.GetPicklistCode(industry); c != banking && c != insurance) {
+      return Tri::kFalse;
+    }
+    if (r.IsNull(employees)) {
+      unknown = true;
+    } else if (!(r.GetNumber(employees) >= min_employees)) {
+      return Tri::kFalse;
+    }
+    if (r.IsNull(country)) {
+      unknown = true;
+    } else if (r.GetString(country) == "US") {
+      return Tri::kFalse;
+    }
+    return unknown ? Tri::kUnknown : Tri::kTrue;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The workload: records, compiled conditions, baselines, and the counts every pass must give.
+
+struct Counts {
+  uint64_t true_count = 0;
+  uint64_t unknown_count = 0;
+  friend bool operator==(const Counts& a, const Counts& b) {
+    return a.true_count == b.true_count && a.unknown_count == b.unknown_count;
+  }
+};
+
+struct Workload {
+  std::string error;  // set when setup failed; the benchmarks then report it
+  const AccountFixture* fx = nullptr;
+  std::shared_ptr<const CompiledCondition> c1, c5;
+  BaselineC1 base1;
+  BaselineC5 base5;
+  Counts expect1, expect5;
+};
+
+std::shared_ptr<const CompiledCondition> Compile(const char* text, const engine::Environment& env,
+                                                 std::string* error) {
+  engine::CompileResult r = engine::CompileCondition(text, env);
+  if (!r.ok()) {
+    *error =
+        "does not compile:\n" + grammar::FormatDiagnostics({"<condition>", text}, r.diagnostics);
+  }
+  return r.condition;
+}
+
+const char* TriText(Tri t) {
+  return t == Tri::kTrue ? "TRUE" : t == Tri::kFalse ? "FALSE" : "NULL";
+}
+
+// Runs `cond` and `base` on every record; fills `counts` or describes the first disagreement.
+template <typename Baseline>
+std::string Crosscheck(const char* name, const CompiledCondition& cond, const Baseline& base,
+                       const std::vector<const Record*>& records, Counts* counts) {
+  EvalContext ctx;
+  ctx.root_count = 1;
+  for (size_t i = 0; i < records.size(); ++i) {
+    ctx.roots = &records[i];
+    Tri compiled = cond.Evaluate(ctx);
+    Tri expected = base(*records[i]);
+    if (compiled != expected) {
+      return std::string(name) + ": record " + std::to_string(i) + " gives " + TriText(compiled) +
+             ", the baseline " + TriText(expected);
+    }
+    counts->true_count += expected == Tri::kTrue;
+    counts->unknown_count += expected == Tri::kUnknown;
+  }
+  return "";
+}
+
+Workload BuildWorkload(size_t count) {
+  Workload w;
+  w.fx = &Accounts(count);
+  const engine::Environment& env = *w.fx->env;
+  const engine::RecordLayout& layout = *w.fx->layout;
+  const engine::Field& type_field = *layout.object().FindField("Type");
+  const engine::Field& industry_field = *layout.object().FindField("Industry");
+
+  w.base1.revenue = *layout.SlotForField("AnnualRevenue");
+  w.base5.revenue = *layout.SlotForField("AnnualRevenue");
+  w.base5.type = *layout.SlotForField("Type");
+  w.base5.industry = *layout.SlotForField("Industry");
+  w.base5.employees = *layout.SlotForField("NumberOfEmployees");
+  w.base5.country = *layout.SlotForField("BillingCountry");
+  w.base5.customer = static_cast<uint32_t>(type_field.FindPicklistValue("Customer"));
+  w.base5.banking = static_cast<uint32_t>(industry_field.FindPicklistValue("Banking"));
+  w.base5.insurance = static_cast<uint32_t>(industry_field.FindPicklistValue("Insurance"));
+
+  std::string error;
+  w.c1 = Compile(kC1, env, &error);
+  if (w.c1 == nullptr) {
+    w.error = "C1 " + error;
+    return w;
+  }
+  w.c5 = Compile(kC5, env, &error);
+  if (w.c5 == nullptr) {
+    w.error = "C5 " + error;
+    return w;
+  }
+  w.error = Crosscheck("C1", *w.c1, w.base1, w.fx->records, &w.expect1);
+  if (w.error.empty()) w.error = Crosscheck("C5", *w.c5, w.base5, w.fx->records, &w.expect5);
+  return w;
+}
+
+const Workload& GetWorkload(size_t count) {
+  static std::map<size_t, Workload> workloads;
+  auto it = workloads.find(count);
+  if (it == workloads.end()) it = workloads.emplace(count, BuildWorkload(count)).first;
+  return it->second;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The timed loop, shared by the compiled conditions and the baselines so both pay for the same
+// iteration, counting and bookkeeping. `eval(const Record* const& slot)` returns a Tri.
+
+template <typename Eval>
+void RunPasses(benchmark::State& state, const std::vector<const Record*>& records,
+               const Counts& expected, Eval eval) {
+  Counts last;
+  const uint64_t allocs_before = AllocationCount();
+  for (auto _ : state) {
+    uint64_t trues = 0, unknowns = 0;
+    for (const Record* const& r : records) {
+      Tri t = eval(r);
+      trues += t == Tri::kTrue;
+      unknowns += t == Tri::kUnknown;
+    }
+    benchmark::DoNotOptimize(trues);
+    benchmark::DoNotOptimize(unknowns);
+    last.true_count = trues;
+    last.unknown_count = unknowns;
+  }
+  const uint64_t allocs = AllocationCount() - allocs_before;
+  if (!(last == expected)) {
+    state.SkipWithError("counts differ from the baseline's");
+    return;
+  }
+  const auto evaluations =
+      static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(records.size());
+  state.SetItemsProcessed(evaluations);
+  state.counters["allocs_per_eval"] =
+      benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(evaluations));
+  char label[64];
+  std::snprintf(
+      label, sizeof label, "TRUE %.1f%%, NULL %.1f%%",
+      100.0 * static_cast<double>(expected.true_count) / static_cast<double>(records.size()),
+      100.0 * static_cast<double>(expected.unknown_count) / static_cast<double>(records.size()));
+  state.SetLabel(label);
+}
+
+void RunCompiled(benchmark::State& state, bool five) {
+  const Workload& w = GetWorkload(static_cast<size_t>(state.range(0)));
+  if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
+  const CompiledCondition& cond = five ? *w.c5 : *w.c1;
+  engine::EvalScratch scratch;  // one per thread, as a host would keep it
+  EvalContext ctx;
+  ctx.root_count = 1;
+  ctx.scratch = &scratch;
+  RunPasses(state, w.fx->records, five ? w.expect5 : w.expect1, [&](const Record* const& r) {
+    ctx.roots = &r;
+    return cond.Evaluate(ctx);
+  });
+}
+
+void BM_Condition_C1(benchmark::State& state) { RunCompiled(state, false); }
+void BM_Condition_C5(benchmark::State& state) { RunCompiled(state, true); }
+
+void BM_Baseline_C1(benchmark::State& state) {
+  const Workload& w = GetWorkload(static_cast<size_t>(state.range(0)));
+  if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
+  const BaselineC1 base = w.base1;
+  RunPasses(state, w.fx->records, w.expect1, [&](const Record* const& r) { return base(*r); });
+}
+
+void BM_Baseline_C5(benchmark::State& state) {
+  const Workload& w = GetWorkload(static_cast<size_t>(state.range(0)));
+  if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
+  const BaselineC5 base = w.base5;
+  RunPasses(state, w.fx->records, w.expect5, [&](const Record* const& r) { return base(*r); });
+}
+
+void BM_Compile_10000Distinct(benchmark::State& state) {
+  const std::vector<std::string> texts = DistinctConditions(kDistinctConditions);
+  if (std::set<std::string>(texts.begin(), texts.end()).size() != texts.size()) {
+    return state.SkipWithError("the generated conditions are not distinct");
+  }
+  engine::Environment env(MakeAccountSchema());
+  env.AddRoot("Account", "Account");
+  for (const std::string& t : texts) {  // fail early, untimed, with the diagnostic
+    engine::CompileResult r = engine::CompileCondition(t, env);
+    if (!r.ok()) {
+      std::string msg =
+          "does not compile:\n" + grammar::FormatDiagnostics({"<condition>", t}, r.diagnostics);
+      return state.SkipWithError(msg.c_str());
+    }
+  }
+  const uint64_t allocs_before = AllocationCount();
+  for (auto _ : state) {
+    for (const std::string& t : texts) {
+      engine::CompileResult r = engine::CompileCondition(t, env);
+      benchmark::DoNotOptimize(r.condition.get());
+    }
+  }
+  const double compiles =
+      static_cast<double>(state.iterations()) * static_cast<double>(texts.size());
+  state.counters["conditions_per_s"] = benchmark::Counter(
+      static_cast<double>(texts.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["allocs_per_compile"] =
+      benchmark::Counter(static_cast<double>(AllocationCount() - allocs_before) / compiles);
+}
+
+BENCHMARK(BM_Condition_C1)->Arg(kRecords)->ArgName("records");
+BENCHMARK(BM_Baseline_C1)->Arg(kRecords)->ArgName("records");
+BENCHMARK(BM_Condition_C5)->Arg(kRecords)->ArgName("records");
+BENCHMARK(BM_Baseline_C5)->Arg(kRecords)->ArgName("records");
+BENCHMARK(BM_Compile_10000Distinct)->Unit(benchmark::kMillisecond);
+
+// ---------------------------------------------------------------------------------------------
+// Console output plus a summary of ratios and targets once every benchmark has run.
+
+class SummaryReporter : public benchmark::ConsoleReporter {
+ public:
+  using ConsoleReporter::ConsoleReporter;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      // With --benchmark_repetitions, keep the median; otherwise the (last) plain run.
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.run_type == Run::RT_Aggregate && !median) continue;
+      Result& r = results_[run.run_name.function_name];
+      if (r.from_median && !median) continue;
+      r.from_median = median;
+      r.error = run.error_occurred ? run.error_message : "";
+      r.seconds_per_iteration =
+          run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      r.items_per_second = Counter(run, "items_per_second");
+      r.allocs_per_eval = Counter(run, "allocs_per_eval");
+    }
+  }
+
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    Print("\nSummary: one core, one record at a time, %zu cached Account records\n", kRecords);
+    PrintPair("C1", "BM_Condition_C1", "BM_Baseline_C1", kC1TargetPerSecond);
+    PrintPair("C5", "BM_Condition_C5", "BM_Baseline_C5", kC5TargetPerSecond);
+    auto it = results_.find("BM_Compile_10000Distinct");
+    if (it != results_.end()) {
+      const Result& c = it->second;
+      if (!c.error.empty()) {
+        Print("  compile 10,000 distinct: error: %s\n", c.error.c_str());
+      } else {
+        Print("  compile 10,000 distinct: %.3f s (%.1f us each; target < %.1f s): %s\n",
+              c.seconds_per_iteration, c.seconds_per_iteration * 1e6 / kDistinctConditions,
+              kCompileTargetSeconds,
+              c.seconds_per_iteration < kCompileTargetSeconds ? "met" : "MISSED");
+      }
+    }
+  }
+
+ private:
+  struct Result {
+    bool from_median = false;
+    std::string error;
+    double seconds_per_iteration = 0;
+    double items_per_second = 0;
+    double allocs_per_eval = 0;
+  };
+
+  static double Counter(const Run& run, const char* name) {
+    auto it = run.counters.find(name);
+    return it == run.counters.end() ? 0.0 : it->second.value;
+  }
+
+  // printf to the reporter's stream.
+  __attribute__((format(printf, 2, 3))) void Print(const char* format, ...) const {
+    char buf[512];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    GetOutputStream() << buf << std::flush;
+  }
+
+  void PrintPair(const char* label, const char* compiled, const char* baseline,
+                 double target) const {
+    auto c = results_.find(compiled);
+    auto b = results_.find(baseline);
+    if (c == results_.end() || b == results_.end()) return;  // filtered out
+    if (!c->second.error.empty() || !b->second.error.empty()) {
+      Print("  %s: error: %s\n", label,
+            (!c->second.error.empty() ? c->second.error : b->second.error).c_str());
+      return;
+    }
+    const double cr = c->second.items_per_second, br = b->second.items_per_second;
+    const double ratio = br / cr;
+    const double allocs = c->second.allocs_per_eval;
+    const bool met = cr >= target && ratio <= kMaxRatio && allocs == 0;
+    Print(
+        "  %s: compiled %7.1f M/s, baseline %7.1f M/s, ratio %.2fx, allocs/eval %g"
+        "  (target >= %.0f M/s, <= %.0fx, 0 allocs): %s\n",
+        label, cr / 1e6, br / 1e6, ratio, allocs, target / 1e6, kMaxRatio, met ? "met" : "MISSED");
+    if (!met) {
+      if (cr < target) Print("      rate is %.0f%% of the target\n", 100.0 * cr / target);
+      if (ratio > kMaxRatio) Print("      ratio exceeds %.0fx\n", kMaxRatio);
+      if (allocs != 0) Print("      evaluation allocates\n");
+    }
+  }
+
+  std::map<std::string, Result> results_;
+};
+
+}  // namespace
+}  // namespace cf::bench
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  // --benchmark_format is not honoured (this reporter prints the console table and the
+  // summary); use --benchmark_out=<file> --benchmark_out_format=json for machine output.
+  const bool color = isatty(STDOUT_FILENO) != 0;
+  cf::bench::SummaryReporter reporter(color ? benchmark::ConsoleReporter::OO_ColorTabular
+                                            : benchmark::ConsoleReporter::OO_Tabular);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
