@@ -162,43 +162,80 @@ DayRange DateLiteralRange(DateLiteralKind kind, int32_t n, Days today) {
   using K = DateLiteralKind;
   const Days t = today;
   switch (kind) {
-    case K::kYesterday: return {t - 1, t - 1};
-    case K::kToday: return {t, t};
-    case K::kTomorrow: return {t + 1, t + 1};
-    case K::kLastWeek: return Periods(Unit::kWeek, -1, -1, t);
-    case K::kThisWeek: return Periods(Unit::kWeek, 0, 0, t);
-    case K::kNextWeek: return Periods(Unit::kWeek, 1, 1, t);
-    case K::kLastMonth: return Periods(Unit::kMonth, -1, -1, t);
-    case K::kThisMonth: return Periods(Unit::kMonth, 0, 0, t);
-    case K::kNextMonth: return Periods(Unit::kMonth, 1, 1, t);
-    case K::kLast90Days: return {t - 90, t};
-    case K::kNext90Days: return {t + 1, t + 90};
-    case K::kLastQuarter: return Periods(Unit::kQuarter, -1, -1, t);
-    case K::kThisQuarter: return Periods(Unit::kQuarter, 0, 0, t);
-    case K::kNextQuarter: return Periods(Unit::kQuarter, 1, 1, t);
-    case K::kLastYear: return Periods(Unit::kYear, -1, -1, t);
-    case K::kThisYear: return Periods(Unit::kYear, 0, 0, t);
-    case K::kNextYear: return Periods(Unit::kYear, 1, 1, t);
-    case K::kLastNDays: return {t - n, t};
-    case K::kNextNDays: return {t + 1, t + n};
-    case K::kNDaysAgo: return {t - n, t - n};
-    case K::kNDaysFromNow: return {t + n, t + n};
-    case K::kLastNWeeks: return Periods(Unit::kWeek, -n, -1, t);
-    case K::kNextNWeeks: return Periods(Unit::kWeek, 1, n, t);
-    case K::kNWeeksAgo: return Periods(Unit::kWeek, -n, -n, t);
-    case K::kNWeeksFromNow: return Periods(Unit::kWeek, n, n, t);
-    case K::kLastNMonths: return Periods(Unit::kMonth, -n, -1, t);
-    case K::kNextNMonths: return Periods(Unit::kMonth, 1, n, t);
-    case K::kNMonthsAgo: return Periods(Unit::kMonth, -n, -n, t);
-    case K::kNMonthsFromNow: return Periods(Unit::kMonth, n, n, t);
-    case K::kLastNQuarters: return Periods(Unit::kQuarter, -n, -1, t);
-    case K::kNextNQuarters: return Periods(Unit::kQuarter, 1, n, t);
-    case K::kNQuartersAgo: return Periods(Unit::kQuarter, -n, -n, t);
-    case K::kNQuartersFromNow: return Periods(Unit::kQuarter, n, n, t);
-    case K::kLastNYears: return Periods(Unit::kYear, -n, -1, t);
-    case K::kNextNYears: return Periods(Unit::kYear, 1, n, t);
-    case K::kNYearsAgo: return Periods(Unit::kYear, -n, -n, t);
-    case K::kNYearsFromNow: return Periods(Unit::kYear, n, n, t);
+    case K::kYesterday:
+      return {t - 1, t - 1};
+    case K::kToday:
+      return {t, t};
+    case K::kTomorrow:
+      return {t + 1, t + 1};
+    case K::kLastWeek:
+      return Periods(Unit::kWeek, -1, -1, t);
+    case K::kThisWeek:
+      return Periods(Unit::kWeek, 0, 0, t);
+    case K::kNextWeek:
+      return Periods(Unit::kWeek, 1, 1, t);
+    case K::kLastMonth:
+      return Periods(Unit::kMonth, -1, -1, t);
+    case K::kThisMonth:
+      return Periods(Unit::kMonth, 0, 0, t);
+    case K::kNextMonth:
+      return Periods(Unit::kMonth, 1, 1, t);
+    case K::kLast90Days:
+      return {t - 90, t};
+    case K::kNext90Days:
+      return {t + 1, t + 90};
+    case K::kLastQuarter:
+      return Periods(Unit::kQuarter, -1, -1, t);
+    case K::kThisQuarter:
+      return Periods(Unit::kQuarter, 0, 0, t);
+    case K::kNextQuarter:
+      return Periods(Unit::kQuarter, 1, 1, t);
+    case K::kLastYear:
+      return Periods(Unit::kYear, -1, -1, t);
+    case K::kThisYear:
+      return Periods(Unit::kYear, 0, 0, t);
+    case K::kNextYear:
+      return Periods(Unit::kYear, 1, 1, t);
+    case K::kLastNDays:
+      return {t - n, t};
+    case K::kNextNDays:
+      return {t + 1, t + n};
+    case K::kNDaysAgo:
+      return {t - n, t - n};
+    case K::kNDaysFromNow:
+      return {t + n, t + n};
+    case K::kLastNWeeks:
+      return Periods(Unit::kWeek, -n, -1, t);
+    case K::kNextNWeeks:
+      return Periods(Unit::kWeek, 1, n, t);
+    case K::kNWeeksAgo:
+      return Periods(Unit::kWeek, -n, -n, t);
+    case K::kNWeeksFromNow:
+      return Periods(Unit::kWeek, n, n, t);
+    case K::kLastNMonths:
+      return Periods(Unit::kMonth, -n, -1, t);
+    case K::kNextNMonths:
+      return Periods(Unit::kMonth, 1, n, t);
+    case K::kNMonthsAgo:
+      return Periods(Unit::kMonth, -n, -n, t);
+    case K::kNMonthsFromNow:
+      return Periods(Unit::kMonth, n, n, t);
+    case K::kLastNQuarters:
+      return Periods(Unit::kQuarter, -n, -1, t);
+    case K::kNextNQuarters:
+      return Periods(Unit::kQuarter, 1, n, t);
+    case K::kNQuartersAgo:
+      return Periods(Unit::kQuarter, -n, -n, t);
+    case K::kNQuartersFromNow:
+      return Periods(Unit::kQuarter, n, n, t);
+    case K::kLastNYears:
+      return Periods(Unit::kYear, -n, -1, t);
+    case K::kNextNYears:
+      return Periods(Unit::kYear, 1, n, t);
+    case K::kNYearsAgo:
+      return Periods(Unit::kYear, -n, -n, t);
+    case K::kNYearsFromNow:
+      return Periods(Unit::kYear, n, n, t);
   }
   return {t, t};
 }

@@ -22,7 +22,8 @@ constexpr int32_t kMaxFixedOffset = 18 * 3600;
 // counts fit in Days; a rule repeats every year, so nothing meaningful is lost.
 constexpr int64_t kMaxRuleSeconds = int64_t{10000000000000};
 
-constexpr const char kWhatToUse[] = "use an IANA name such as Europe/Paris, or an offset such as +02:00";
+constexpr const char kWhatToUse[] =
+    "use an IANA name such as Europe/Paris, or an offset such as +02:00";
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
@@ -106,10 +107,10 @@ struct TimeZone::PosixRule {
   struct When {
     enum class Kind : uint8_t { kJulian1, kJulian0, kMonthWeekDay };
     Kind kind = Kind::kMonthWeekDay;
-    int day = 0;      // kJulian1: 1..365, Feb 29 never counted; kJulian0: 0..365
-    int month = 0;    // kMonthWeekDay: 1..12
-    int week = 0;     // 1..5, 5 = the last such weekday of the month
-    int weekday = 0;  // 0 = Sunday
+    int day = 0;              // kJulian1: 1..365, Feb 29 never counted; kJulian0: 0..365
+    int month = 0;            // kMonthWeekDay: 1..12
+    int week = 0;             // 1..5, 5 = the last such weekday of the month
+    int weekday = 0;          // 0 = Sunday
     int32_t time = 2 * 3600;  // local wall-clock seconds after midnight, -167h..167h
   };
 
@@ -143,7 +144,8 @@ struct TzCursor {
     if (Peek() == '<') {
       ++pos;
       begin = pos;
-      while (!AtEnd() && (IsAlpha(s[pos]) || IsDigit(s[pos]) || s[pos] == '+' || s[pos] == '-')) ++pos;
+      while (!AtEnd() && (IsAlpha(s[pos]) || IsDigit(s[pos]) || s[pos] == '+' || s[pos] == '-'))
+        ++pos;
       if (Peek() != '>' || pos - begin < 3) return false;
       ++pos;
       return true;
@@ -243,8 +245,8 @@ int64_t TimeZone::PosixRule::DayOf(const When& w, int year) {
       break;
   }
   const int64_t first = DaysFromCivil({year, w.month, 1});
-  int64_t day = first + (w.weekday - WeekdayFromDays(static_cast<Days>(first)) + 7) % 7 +
-                7 * (w.week - 1);
+  int64_t day =
+      first + (w.weekday - WeekdayFromDays(static_cast<Days>(first)) + 7) % 7 + 7 * (w.week - 1);
   // Week 5 means the last one: step back while past the end of the month.
   const int64_t next_month =
       w.month == 12 ? DaysFromCivil({year + 1, 1, 1}) : DaysFromCivil({year, w.month + 1, 1});
@@ -456,7 +458,8 @@ std::shared_ptr<const TimeZone> TimeZone::Load(std::string_view name, std::strin
     SetError(error, std::string("empty time zone name: ") + kWhatToUse);
     return nullptr;
   }
-  if (EqualsIgnoreCase(name, "UTC") || EqualsIgnoreCase(name, "GMT") || EqualsIgnoreCase(name, "Z")) {
+  if (EqualsIgnoreCase(name, "UTC") || EqualsIgnoreCase(name, "GMT") ||
+      EqualsIgnoreCase(name, "Z")) {
     return Utc();
   }
   if (name[0] == '+' || name[0] == '-') {
@@ -472,7 +475,8 @@ std::shared_ptr<const TimeZone> TimeZone::Load(std::string_view name, std::strin
   if (!IsSafeZoneName(name)) {
     SetError(error, "invalid time zone name " + quoted +
                         ": IANA names are made of letters, digits, '_', '-', '+' and '/' (no '..', "
-                        "no leading '/'); " + kWhatToUse);
+                        "no leading '/'); " +
+                        kWhatToUse);
     return nullptr;
   }
 
@@ -503,7 +507,8 @@ std::shared_ptr<const TimeZone> TimeZone::Load(std::string_view name, std::strin
                           ": check its permissions, or reinstall tzdata");
       return nullptr;
     }
-    if (std::shared_ptr<const TimeZone> z = TimeZoneLoader::FromTzif(std::string(name), data, &why)) {
+    if (std::shared_ptr<const TimeZone> z =
+            TimeZoneLoader::FromTzif(std::string(name), data, &why)) {
       return z;
     }
   }
@@ -520,9 +525,9 @@ int64_t ToSeconds(Millis instant) { return FloorDiv(instant, 1000); }
 int32_t TimeZone::OffsetAt(Millis instant) const {
   const int64_t t = ToSeconds(instant);
   // The first transition after t; the one in force is just before it.
-  const auto it = std::upper_bound(
-      transitions_.begin(), transitions_.end(), t,
-      [](int64_t v, const Transition& tr) { return v < tr.at_utc_seconds; });
+  const auto it =
+      std::upper_bound(transitions_.begin(), transitions_.end(), t,
+                       [](int64_t v, const Transition& tr) { return v < tr.at_utc_seconds; });
   if (it == transitions_.end() && rule_ != nullptr) return rule_->OffsetAt(t);
   if (it == transitions_.begin()) return initial_offset_;
   return std::prev(it)->offset_seconds;

@@ -144,7 +144,8 @@ std::optional<Decimal> Decimal::Parse(std::string_view text) {
     return k < int_len ? text[int_begin + k] - '0' : text[frac_begin + (k - int_len)] - '0';
   };
   // Power of the last digit.
-  const int64_t last_power = static_cast<int64_t>(kScaleDigits) + exponent - static_cast<int64_t>(frac_len);
+  const int64_t last_power =
+      static_cast<int64_t>(kScaleDigits) + exponent - static_cast<int64_t>(frac_len);
 
   U128 mag = 0;
   size_t k = 0;
@@ -363,11 +364,11 @@ int DaysInMonth(int64_t y, int m) {
 }
 
 int64_t DaysFromCivil64(int64_t y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;                                   // years start on March 1
+  y -= m <= 2 ? 1 : 0;  // years start on March 1
   const int64_t era = FloorDiv(y, 400);
-  const int64_t yoe = y - era * 400;                     // [0, 399]
-  const int64_t mp = m > 2 ? m - 3 : m + 9;              // March = 0
-  const int64_t doy = (153 * mp + 2) / 5 + d - 1;        // [0, 365]
+  const int64_t yoe = y - era * 400;                          // [0, 399]
+  const int64_t mp = m > 2 ? m - 3 : m + 9;                   // March = 0
+  const int64_t doy = (153 * mp + 2) / 5 + d - 1;             // [0, 365]
   const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  // [0, 146096]
   return era * kDaysPerEra + doe - kEpochShift;
 }
@@ -381,10 +382,10 @@ Days DaysFromCivil(CivilDate d) {
 CivilDate CivilFromDays(Days days) {
   const int64_t z = static_cast<int64_t>(days) + kEpochShift;
   const int64_t era = FloorDiv(z, kDaysPerEra);
-  const int64_t doe = z - era * kDaysPerEra;                                // [0, 146096]
+  const int64_t doe = z - era * kDaysPerEra;                                  // [0, 146096]
   const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              // [0, 365]
-  const int64_t mp = (5 * doy + 2) / 153;                                   // March = 0
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const int64_t mp = (5 * doy + 2) / 153;                                     // March = 0
   const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
   const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
   const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);

@@ -23,15 +23,15 @@ std::string R(K kind, int32_t n, std::string_view today) {
 std::string R(K kind, std::string_view today) { return R(kind, 0, today); }
 
 constexpr K kAllKinds[] = {
-    K::kYesterday,      K::kToday,          K::kTomorrow,      K::kLastWeek,
-    K::kThisWeek,       K::kNextWeek,       K::kLastMonth,     K::kThisMonth,
-    K::kNextMonth,      K::kLast90Days,     K::kNext90Days,    K::kLastQuarter,
-    K::kThisQuarter,    K::kNextQuarter,    K::kLastYear,      K::kThisYear,
-    K::kNextYear,       K::kLastNDays,      K::kNextNDays,     K::kNDaysAgo,
-    K::kNDaysFromNow,   K::kLastNWeeks,     K::kNextNWeeks,    K::kNWeeksAgo,
-    K::kNWeeksFromNow,  K::kLastNMonths,    K::kNextNMonths,   K::kNMonthsAgo,
-    K::kNMonthsFromNow, K::kLastNQuarters,  K::kNextNQuarters, K::kNQuartersAgo,
-    K::kNQuartersFromNow, K::kLastNYears,   K::kNextNYears,    K::kNYearsAgo,
+    K::kYesterday,        K::kToday,         K::kTomorrow,      K::kLastWeek,
+    K::kThisWeek,         K::kNextWeek,      K::kLastMonth,     K::kThisMonth,
+    K::kNextMonth,        K::kLast90Days,    K::kNext90Days,    K::kLastQuarter,
+    K::kThisQuarter,      K::kNextQuarter,   K::kLastYear,      K::kThisYear,
+    K::kNextYear,         K::kLastNDays,     K::kNextNDays,     K::kNDaysAgo,
+    K::kNDaysFromNow,     K::kLastNWeeks,    K::kNextNWeeks,    K::kNWeeksAgo,
+    K::kNWeeksFromNow,    K::kLastNMonths,   K::kNextNMonths,   K::kNMonthsAgo,
+    K::kNMonthsFromNow,   K::kLastNQuarters, K::kNextNQuarters, K::kNQuartersAgo,
+    K::kNQuartersFromNow, K::kLastNYears,    K::kNextNYears,    K::kNYearsAgo,
     K::kNYearsFromNow,
 };
 

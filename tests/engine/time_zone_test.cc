@@ -26,7 +26,8 @@ Days Day(std::string_view iso) {
   return d.value_or(0);
 }
 
-std::shared_ptr<const TimeZone> MustLoad(std::string_view name, const std::string& dir = kZoneinfo) {
+std::shared_ptr<const TimeZone> MustLoad(std::string_view name,
+                                         const std::string& dir = kZoneinfo) {
   std::string error;
   std::shared_ptr<const TimeZone> z = TimeZone::Load(name, &error, dir);
   EXPECT_TRUE(z) << name << ": " << error;
@@ -68,10 +69,10 @@ TEST(TimeZoneTest, FixedOffsets) {
     const char* canonical;
     int32_t offset;
   };
-  for (const Case& c : {Case{"+05:30", "+05:30", 19800}, Case{"-0800", "-08:00", -28800},
-                        Case{"+02", "+02:00", 7200}, Case{"-03:30", "-03:30", -12600},
-                        Case{"+00:00", "+00:00", 0}, Case{"+18:00", "+18:00", 64800},
-                        Case{"-1800", "-18:00", -64800}}) {
+  for (const Case& c :
+       {Case{"+05:30", "+05:30", 19800}, Case{"-0800", "-08:00", -28800},
+        Case{"+02", "+02:00", 7200}, Case{"-03:30", "-03:30", -12600}, Case{"+00:00", "+00:00", 0},
+        Case{"+18:00", "+18:00", 64800}, Case{"-1800", "-18:00", -64800}}) {
     std::shared_ptr<const TimeZone> z = MustLoad(c.name);
     ASSERT_TRUE(z) << c.name;
     EXPECT_EQ(z->name(), c.canonical);
@@ -109,7 +110,8 @@ TEST(TimeZoneTest, RejectsBadNamesWithAnActionableSentence) {
 
   const std::string unknown = LoadError("Mars/Base");
   EXPECT_EQ(unknown.rfind("unknown time zone 'Mars/Base': use an IANA name such as Europe/Paris, "
-                          "or an offset such as +02:00", 0),
+                          "or an offset such as +02:00",
+                          0),
             0u)
       << unknown;
   EXPECT_NE(LoadError(""), "(loaded)");
@@ -256,10 +258,10 @@ TEST(TimeZoneTest, ASkippedDayIsEmpty) {
 // Every day from 1900 to 2100: StartOfDay(d) is the first instant whose LocalDay is d (or, for
 // a skipped day, equals StartOfDay(d + 1); the day after it then starts right after d - 1).
 TEST(TimeZoneTest, StartOfDayIsTheFirstInstantOfTheLocalDay) {
-  for (const char* name : {"America/New_York", "Europe/Paris", "Asia/Kolkata",
-                           "Australia/Lord_Howe", "America/Sao_Paulo", "America/Havana",
-                           "Pacific/Apia", "America/Nuuk", "America/Santiago", "Europe/Dublin",
-                           "Pacific/Chatham", "Asia/Jerusalem", "Africa/Casablanca"}) {
+  for (const char* name :
+       {"America/New_York", "Europe/Paris", "Asia/Kolkata", "Australia/Lord_Howe",
+        "America/Sao_Paulo", "America/Havana", "Pacific/Apia", "America/Nuuk", "America/Santiago",
+        "Europe/Dublin", "Pacific/Chatham", "Asia/Jerusalem", "Africa/Casablanca"}) {
     if (!HaveZone(name)) continue;
     std::shared_ptr<const TimeZone> z = MustLoad(name);
     ASSERT_TRUE(z) << name;
@@ -282,11 +284,11 @@ TEST(TimeZoneTest, AgreesWithTheCLibrary) {
   const char* saved_tz = std::getenv("TZ");
   const std::string saved = saved_tz ? saved_tz : "";
   int zones_checked = 0;
-  for (const char* name : {"America/New_York", "Europe/Paris", "Asia/Kolkata",
-                           "Australia/Lord_Howe", "America/Sao_Paulo", "America/Havana",
-                           "Pacific/Apia", "America/Nuuk", "America/Santiago", "Europe/Dublin",
-                           "Pacific/Chatham", "Asia/Jerusalem", "Africa/Casablanca",
-                           "Antarctica/Troll", "Asia/Tehran", "Europe/London", "Etc/GMT+5"}) {
+  for (const char* name :
+       {"America/New_York", "Europe/Paris", "Asia/Kolkata", "Australia/Lord_Howe",
+        "America/Sao_Paulo", "America/Havana", "Pacific/Apia", "America/Nuuk", "America/Santiago",
+        "Europe/Dublin", "Pacific/Chatham", "Asia/Jerusalem", "Africa/Casablanca",
+        "Antarctica/Troll", "Asia/Tehran", "Europe/London", "Etc/GMT+5"}) {
     if (!HaveZone(name)) continue;
     std::shared_ptr<const TimeZone> z = MustLoad(name);
     ASSERT_TRUE(z) << name;
@@ -312,8 +314,10 @@ TEST(TimeZoneTest, AgreesWithTheCLibrary) {
           const int64_t mid = lo + (hi - lo) / 2;
           (libc_offset(mid) == previous ? lo : hi) = mid;
         }
-        ASSERT_EQ(z->OffsetAt(lo * 1000 + 999), previous) << name << " at " << FormatIsoDateTime(lo * 1000);
-        ASSERT_EQ(z->OffsetAt(hi * 1000), expected) << name << " at " << FormatIsoDateTime(hi * 1000);
+        ASSERT_EQ(z->OffsetAt(lo * 1000 + 999), previous)
+            << name << " at " << FormatIsoDateTime(lo * 1000);
+        ASSERT_EQ(z->OffsetAt(hi * 1000), expected)
+            << name << " at " << FormatIsoDateTime(hi * 1000);
       }
       previous = expected;
     }
@@ -375,8 +379,10 @@ void PutBlock(std::string* out, char version, const TzifData& d, bool wide) {
   }
   out->append(d.chars);
   for (uint32_t i = 0; i < d.leapcnt; ++i) {
-    if (wide) Put64(out, 0);
-    else Put32(out, 0);
+    if (wide)
+      Put64(out, 0);
+    else
+      Put32(out, 0);
     Put32(out, 0);
   }
 }
@@ -458,8 +464,8 @@ TEST_F(HandMadeTzifTest, VersionTwoReadsTheSixtyFourBitBlockAndTheFooter) {
   wide.chars = std::string("EST\0EDT\0LMT\0", 12);
   wide.transitions = {{-2717650800, 2}, {1710054000, 1}, {1730613600, 2}};  // 1883-11-18T17:00Z
   for (char version : {'2', '3', '4'}) {
-    std::shared_ptr<const TimeZone> z =
-        MustLoadFile(std::string("V") + version, TzifV2(version, TzifData{}, wide, "EST5EDT,M3.2.0,M11.1.0"));
+    std::shared_ptr<const TimeZone> z = MustLoadFile(
+        std::string("V") + version, TzifV2(version, TzifData{}, wide, "EST5EDT,M3.2.0,M11.1.0"));
     ASSERT_TRUE(z);
     EXPECT_EQ(z->OffsetAt(Ms("1883-11-18T16:59:59Z")), -17762) << version;
     EXPECT_EQ(z->OffsetAt(Ms("1883-11-18T17:00:00Z")), -18000) << version;

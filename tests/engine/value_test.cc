@@ -66,8 +66,9 @@ TEST(DecimalTest, RoundsHalfAwayFromZeroBeyondNineDigits) {
 }
 
 TEST(DecimalTest, RejectsMalformedText) {
-  for (const char* bad : {"", "-", "+", ".", "-.", "1e", "1e+", "e5", " 1", "1 ", "1,000", "0x10",
-                          "inf", "nan", "1..2", "1.2.3", "--1", "1e3.5", "$5", "1_000"}) {
+  for (const char* bad :
+       {"",      "-",    "+",   ".",   "-.",   "1e",    "1e+", "e5",    " 1", "1 ",
+        "1,000", "0x10", "inf", "nan", "1..2", "1.2.3", "--1", "1e3.5", "$5", "1_000"}) {
     EXPECT_EQ(P(bad), "nullopt") << "'" << bad << "'";
   }
 }
@@ -78,7 +79,7 @@ TEST(DecimalTest, ParsesUpToTheInt128Range) {
   EXPECT_EQ(P("170141183460469231731687303715.884105728"), "nullopt");
   // The int128 minimum is excluded so that Neg() and Abs() never overflow.
   EXPECT_EQ(P("-170141183460469231731687303715.884105728"), "nullopt");
-  EXPECT_EQ(P("170141183460469231731687303715.8841057274"), kMax);   // rounds down into range
+  EXPECT_EQ(P("170141183460469231731687303715.8841057274"), kMax);       // rounds down into range
   EXPECT_EQ(P("170141183460469231731687303715.8841057275"), "nullopt");  // rounds up out of it
   EXPECT_EQ(P("999999999999999999999999999999"), "nullopt");
   EXPECT_EQ(P("0000000000000000000000000000000000000000000000000001"), "1");
@@ -218,8 +219,8 @@ TEST(SfIdTest, FifteenCharactersAreTakenAsWritten) {
 
 TEST(SfIdTest, EighteenCharactersInAnyCaseMapToTheSameRecord) {
   const SfId expected = *SfId::Parse("001D000000IRt53");
-  for (const char* text : {"001D000000IRt53IAD", "001d000000irt53iad", "001D000000IRT53IAD",
-                           "001d000000IrT53Iad"}) {
+  for (const char* text :
+       {"001D000000IRt53IAD", "001d000000irt53iad", "001D000000IRT53IAD", "001d000000IrT53Iad"}) {
     std::optional<SfId> id = SfId::Parse(text);
     ASSERT_TRUE(id) << text;
     EXPECT_EQ(id->To15(), "001D000000IRt53") << text;
@@ -283,18 +284,19 @@ TEST(CivilTest, RoundTripsEveryDayOverTenThousandYears) {
     ASSERT_EQ(DaysFromCivil(c), d);
     // Consecutive days: either the next day of the month or the first of the next month.
     const bool next_day = c.year == prev.year && c.month == prev.month && c.day == prev.day + 1;
-    const bool next_month = c.day == 1 && ((c.year == prev.year && c.month == prev.month + 1) ||
-                                           (c.year == prev.year + 1 && c.month == 1 && prev.month == 12));
+    const bool next_month =
+        c.day == 1 && ((c.year == prev.year && c.month == prev.month + 1) ||
+                       (c.year == prev.year + 1 && c.month == 1 && prev.month == 12));
     ASSERT_TRUE(next_day || next_month) << d;
     prev = c;
   }
 }
 
 TEST(CivilTest, Weekdays) {
-  EXPECT_EQ(WeekdayFromDays(DaysFromCivil({1970, 1, 1})), 4);   // Thursday
-  EXPECT_EQ(WeekdayFromDays(DaysFromCivil({2024, 3, 31})), 0);  // Sunday
-  EXPECT_EQ(WeekdayFromDays(DaysFromCivil({2024, 3, 30})), 6);  // Saturday
-  EXPECT_EQ(WeekdayFromDays(DaysFromCivil({2024, 2, 29})), 4);  // Thursday
+  EXPECT_EQ(WeekdayFromDays(DaysFromCivil({1970, 1, 1})), 4);    // Thursday
+  EXPECT_EQ(WeekdayFromDays(DaysFromCivil({2024, 3, 31})), 0);   // Sunday
+  EXPECT_EQ(WeekdayFromDays(DaysFromCivil({2024, 3, 30})), 6);   // Saturday
+  EXPECT_EQ(WeekdayFromDays(DaysFromCivil({2024, 2, 29})), 4);   // Thursday
   EXPECT_EQ(WeekdayFromDays(DaysFromCivil({1969, 12, 28})), 0);  // Sunday, before the epoch
   EXPECT_EQ(WeekdayFromDays(DaysFromCivil({1900, 1, 1})), 1);    // Monday
   for (Days d = -1000; d < 1000; ++d) {
@@ -320,9 +322,9 @@ TEST(IsoTest, ParsesDates) {
   EXPECT_EQ(ParseIsoDate("2024-03-31"), 19813);
   EXPECT_EQ(ParseIsoDate("1970-01-01"), 0);
   EXPECT_EQ(ParseIsoDate("2024-02-29"), 19782);
-  for (const char* bad : {"2023-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "2024-1-01",
-                          "24-01-01", "2024/01/01", "2024-01-01T00:00:00Z", " 2024-01-01",
-                          "2024-01-01 ", "", "2024-01-0a"}) {
+  for (const char* bad :
+       {"2023-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "2024-1-01", "24-01-01",
+        "2024/01/01", "2024-01-01T00:00:00Z", " 2024-01-01", "2024-01-01 ", "", "2024-01-0a"}) {
     EXPECT_FALSE(ParseIsoDate(bad)) << bad;
   }
 }
@@ -341,13 +343,13 @@ TEST(IsoTest, ParsesDateTimesAsSalesforceSendsThem) {
   EXPECT_EQ(ParseIsoDateTime("2024-03-31T19:15:00+05:30"), base);
   EXPECT_EQ(ParseIsoDateTime("2024-04-01T00:45:00+11"), base);  // crosses the date line
   EXPECT_EQ(ParseIsoDateTime("1969-12-31T23:59:59.999Z"), -1);
-  for (const char* bad : {"2024-03-31T13:45:00", "2024-03-31T13:45:00.000", "2024-03-31 13:45:00Z",
-                          "2024-03-31T13:45Z", "2024-03-31T24:00:00Z", "2024-03-31T13:60:00Z",
-                          "2024-03-31T13:45:60Z", "2024-03-31T13:45:00.Z",
-                          "2024-03-31T13:45:00.1234567890Z", "2024-03-31T13:45:00+2:00",
-                          "2024-03-31T13:45:00+02:0", "2024-03-31T13:45:00+02:", "2024-03-31T13:45:00+24:00",
-                          "2024-03-31T13:45:00+02:60", "2024-03-31T13:45:00z", "2024-03-31T13:45:00ZZ",
-                          "2024-02-30T13:45:00Z", "2024-03-31", ""}) {
+  for (const char* bad :
+       {"2024-03-31T13:45:00", "2024-03-31T13:45:00.000", "2024-03-31 13:45:00Z",
+        "2024-03-31T13:45Z", "2024-03-31T24:00:00Z", "2024-03-31T13:60:00Z", "2024-03-31T13:45:60Z",
+        "2024-03-31T13:45:00.Z", "2024-03-31T13:45:00.1234567890Z", "2024-03-31T13:45:00+2:00",
+        "2024-03-31T13:45:00+02:0", "2024-03-31T13:45:00+02:", "2024-03-31T13:45:00+24:00",
+        "2024-03-31T13:45:00+02:60", "2024-03-31T13:45:00z", "2024-03-31T13:45:00ZZ",
+        "2024-02-30T13:45:00Z", "2024-03-31", ""}) {
     EXPECT_FALSE(ParseIsoDateTime(bad)) << bad;
   }
 }
@@ -358,8 +360,8 @@ TEST(IsoTest, ParsesTimes) {
   EXPECT_EQ(ParseIsoTime("00:00:00Z"), 0);
   EXPECT_EQ(ParseIsoTime("23:59:59.999"), 86399999);
   EXPECT_EQ(ParseIsoTime("23:59:59.5Z"), 86399500);
-  for (const char* bad : {"24:00:00", "13:45", "13:45:00+01:00", "13:45:00.Z", "1:45:00", "13:45:00ZZ",
-                          ""}) {
+  for (const char* bad :
+       {"24:00:00", "13:45", "13:45:00+01:00", "13:45:00.Z", "1:45:00", "13:45:00ZZ", ""}) {
     EXPECT_FALSE(ParseIsoTime(bad)) << bad;
   }
 }
