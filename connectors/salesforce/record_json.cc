@@ -1,6 +1,7 @@
 #include "connectors/salesforce/record_json.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <limits>
@@ -75,8 +76,13 @@ bool SetValue(RecordBuilder& b, const Slot& slot, const json& v, std::string* wh
       } else if (v.is_number_integer()) {
         d = Decimal::FromInt(v.get<int64_t>());
       } else if (v.is_number_float()) {
-        d = Decimal::FromDouble(v.get<double>());
-        if (!d) return Fail(why, "the number " + DescribeJsonValue(v) + " is out of range");
+        double x = v.get<double>();
+        d = Decimal::FromDouble(x);
+        if (!d) {
+          return Fail(why, std::isfinite(x) ? "the number " + DescribeJsonValue(v) +
+                                                  " is out of range"
+                                            : std::string("the number is out of range"));
+        }
       } else if (v.is_string()) {
         d = Decimal::Parse(v.get_ref<const std::string&>());
       }
