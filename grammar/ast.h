@@ -66,6 +66,12 @@ struct Node {
 
 // A one-line, fully parenthesised rendering for golden tests and debugging, e.g.
 // (AND (> Account.AnnualRevenue 500000$) (IN Account.Industry "Banking" "Insurance")).
+// Atoms: numbers as text, with a '$' suffix when currency (1234.50$); strings in double quotes
+// with \" \\ \n \r \t \b \f \xHH escapes, and \% \_ where the source escaped a wildcard;
+// true false null; dates #2024-01-31; datetimes #2024-01-31T10:00:00Z (as written); date
+// literals THIS_QUARTER, LAST_N_DAYS:7; paths Account.Owner.Name (as written).
+// Operators: (OP a b) with OpName, spaces as '-' ((STARTS-WITH a b)); (NOT x) (NEG x);
+// (IN x a b) (NOT-IN x a b); (IS-NULL x) (IS-NOT-NULL x); calls (CALL NAME args...).
 std::string DumpTree(const Node& node);
 
 }  // namespace cf::grammar

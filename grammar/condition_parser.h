@@ -1,4 +1,27 @@
 // Parses the condition language into an AST. Thread-safe (no shared state).
+//
+// Syntax in brief:
+//   Precedence, low to high: OR ||; AND &&; prefix NOT !; comparisons = == != <> < <= > >=
+//   LIKE CONTAINS STARTS WITH ENDS WITH, x [NOT] IN (e, ...), x IS [NOT] NULL (these do not
+//   chain: `a = b = c` is an error); & + - (left-assoc); * /; unary -. `NOT a = b` is
+//   NOT (a = b); a prefix NOT may not follow a tighter operator (`a = NOT b` needs parentheses).
+//   Literals: 12, 12.5 (plain decimals, no exponent); $500000, $500,000, $1,234.50 (groups of
+//   exactly three digits); "..." or '...' with the escapes \n \r \t \b \f \" \' \\ \% \_
+//   (Node::text has them resolved, \% and \_ becoming % and _; raw_text keeps them as written);
+//   true false null; 2024-03-31; 2024-03-31T10:00:00Z with optional .fraction and Z, +hh:mm or
+//   +hhmm; SOQL date literals (THIS_QUARTER, LAST_N_DAYS:7; n from 0 to 100000).
+//   Paths: identifiers (a letter, then letters, digits, '_') joined by '.', without spaces.
+//   Calls: NAME(args...), zero or more arguments; NAME is upper-cased in Node::text.
+//   Keywords, literal words and date literals are case-insensitive and never prefixes of an
+//   identifier (`ANDroid` is a field). Whitespace and '#' comments to the end of a line are
+//   skipped. The text must be UTF-8.
+//   Reserved words, which cannot be a bare field name or the first segment of a path: AND OR
+//   NOT IN LIKE CONTAINS STARTS ENDS WITH IS NULL TRUE FALSE and every date literal name
+//   (TODAY, THIS_QUARTER, LAST_N_DAYS, ...). After a '.' any identifier is a field
+//   (`Account.Today`). CONTAINS and date literal names may still name a function (`TODAY()`).
+//
+// Stack use does not grow with the input: the grammar is flat and the tree is built with
+// explicit stacks, so hostile nesting is a diagnostic, never a stack overflow.
 #ifndef CF_GRAMMAR_CONDITION_PARSER_H_
 #define CF_GRAMMAR_CONDITION_PARSER_H_
 
@@ -23,6 +46,10 @@ struct ParseLimits {
   size_t max_nodes = 100000;
   // Bytes of source text. Default: 1 MiB.
   size_t max_source_bytes = 1024 * 1024;
+  // Height of the resulting tree, which bounds the recursion of every stage that walks it
+  // (checker, compiler, DumpTree, ~Node). Unlike max_depth this counts chains: `a OR b OR c`
+  // is three levels tall. Default: 2000 (1000 nested `NOT` or calls make 1001).
+  size_t max_tree_height = 2000;
 };
 
 struct ParseResult {
@@ -32,7 +59,8 @@ struct ParseResult {
 };
 
 // Parses a whole condition. Spans are byte offsets into `text` plus `base_offset` (so that a
-// condition embedded in a rule file reports positions in the file).
+// condition embedded in a rule file reports positions in the file). On failure, diagnostics
+// holds one error, possibly followed by notes (e.g. where an unclosed '(' was opened).
 ParseResult ParseCondition(std::string_view text, const ParseLimits& limits = {},
                            uint32_t base_offset = 0);
 

@@ -40,6 +40,13 @@ LineColumn LocateOffset(std::string_view text, uint32_t offset);
 //               ^~~~~~
 //   hint: did you mean 'AnnualRevenue'?
 // Tabs in the source line are kept so the caret lines up. Ends with a newline.
+// Exactly: "<name>:<line>:<column>: <error|warning|note>: <message>\n" (name "<condition>"
+// when empty; line and column of span.begin, as LocateOffset); then the source line holding
+// span.begin, indented by four spaces, trailing blanks removed, control characters other than
+// tab shown as '?'; then the caret line, indented by four spaces: '^' under span.begin and '~'
+// under the rest of the span up to the end of that line (an empty span is a lone '^'); then
+// "hint: <hint>\n" at column 1 when the hint is not empty. A line longer than 120 code points
+// is cut to 120 around the caret, with "..." at each cut end. Offsets past the text clamp.
 std::string FormatDiagnostic(const SourceText& source, const Diagnostic& diagnostic);
 std::string FormatDiagnostics(const SourceText& source, const std::vector<Diagnostic>& diagnostics);
 
