@@ -278,7 +278,12 @@ def load_sample(name):
     text = json.dumps(d)
     text = re.sub(r"/services/data/v(?:xx|\d+)\.0/", "/services/data/%s/" % API, text)
     text = re.sub(r"https://[a-z0-9.-]+\.salesforce\.com", HOST, text)
-    return json.loads(text)
+    d = json.loads(text)
+    # The Account capture predates three object-level keys that v59.0 sends.
+    for key, value in (("associateEntityType", None), ("associateParentEntity", None),
+                       ("sobjectDescribeOption", "FULL")):
+        d.setdefault(key, value)
+    return dict(sorted(d.items()))
 
 
 def insert_after(fields, after, new_fields):
