@@ -132,6 +132,12 @@ void ReportExpectation(ParseState& state, const std::string& which, Iterator whe
     std::string message = expectation->message ? expectation->message : "expected " + which;
     error = MakeSyntaxError(span, std::move(message), expectation->hint ? expectation->hint : "");
   }
+  Diagnostic& main = error.diagnostics.front();
+  Iterator found = SkipBlanks(where, end);
+  if (main.hint.empty() && found != end && static_cast<unsigned char>(*found) >= 0x80 &&
+      expectation != nullptr && expectation->token_level) {
+    main.hint = "names of fields and functions are ASCII letters, digits and '_'";
+  }
   state.diagnostics = std::move(error.diagnostics);
 }
 
@@ -207,7 +213,7 @@ ParseResult ParseCondition(std::string_view text, const ParseLimits& limits,
   const char* first = text.data();
   const char* last = first + text.size();
   if (cg::SkipBlanks(first, last) == last) {
-    return Fail(internal::MakeSyntaxError(at(text.size()), "empty condition",
+    return Fail(internal::MakeSyntaxError(at(0), "empty condition",
                                           "write an expression such as Account.Type = \"Customer\""));
   }
 
