@@ -288,19 +288,19 @@ inline const auto clock_time_def = two_digits >> ':' >> two_digits >> ':' >> two
 inline const auto zone_def = x3::lit('Z') | (x3::char_("+-") >> two_digits >> -x3::lit(':') >> two_digits);
 inline const auto fraction_def = +digit;
 inline const auto group_def = x3::repeat(3)[digit] >> !digit;
-inline const auto amount_def = +digit >> *(',' >> &digit > group) >> -('.' > fraction);
+inline const auto amount_def = +digit >> *((',' >> &digit) > group) >> -('.' > fraction);
 inline const auto double_quote_def = x3::lit('"');
 inline const auto single_quote_def = x3::lit('\'');
 inline const auto field_def = ident;
 
-inline const auto datetime = x3::raw[x3::lexeme[date_part >> 'T' > clock_time > -('.' > fraction) > zone]][on_datetime];
+inline const auto datetime = x3::raw[x3::lexeme[(date_part >> 'T') > clock_time > -('.' > fraction) > zone]][on_datetime];
 inline const auto date = x3::raw[x3::lexeme[date_part]][on_date];
 inline const auto number = x3::raw[x3::lexeme[+digit >> -('.' > fraction)]][on_number];
 inline const auto currency = x3::raw[x3::lexeme['$' > amount]][on_currency];
 inline const auto double_quoted = x3::raw[x3::lexeme[
-    '"' >> *(('\\' >> ~x3::char_("\r\n")) | ~x3::char_("\"\\\r\n")) > double_quote]][on_string];
+    ('"' >> *(('\\' >> ~x3::char_("\r\n")) | ~x3::char_("\"\\\r\n"))) > double_quote]][on_string];
 inline const auto single_quoted = x3::raw[x3::lexeme[
-    '\'' >> *(('\\' >> ~x3::char_("\r\n")) | ~x3::char_("'\\\r\n")) > single_quote]][on_string];
+    ('\'' >> *(('\\' >> ~x3::char_("\r\n")) | ~x3::char_("'\\\r\n"))) > single_quote]][on_string];
 inline const auto literal_word = x3::raw[Keyword(literal_words)][on_literal_word];
 inline const auto date_literal = x3::raw[x3::lexeme[
     x3::no_case[date_literal_words] >> !ident_char >> -(':' >> *digit)]][on_date_literal];
@@ -327,7 +327,7 @@ inline const auto null_after_is_def = kw_null;
 inline const auto null_after_is_not_def = kw_null;
 
 inline const auto close_paren = x3::raw[x3::lit(')')][on_close];
-inline const auto is_null = x3::raw[kw_is >> kw_not > null_after_is_not][on_is_not_null] |
+inline const auto is_null = x3::raw[(kw_is >> kw_not) > null_after_is_not][on_is_not_null] |
                             x3::raw[kw_is > null_after_is][on_is_null];
 inline const auto binary_op = x3::raw[punctuation_ops][on_punctuation_op] |
                               x3::raw[Keyword(word_ops)][on_word_op] |
