@@ -145,7 +145,8 @@ std::shared_ptr<const engine::Schema> MakeDifferentialSchema() {
        MakeLookup("AccountId", "Account", "Account"),
        MakePicklist("Status", FieldType::kPicklist, {"New", "Working", "Escalated", "Closed"}),
        MakePicklist("Priority", FieldType::kPicklist, {"High", "Medium", "Low"}),
-       MakeField("CreatedDate", FieldType::kDateTime), MakeField("ClosedDate", FieldType::kDateTime),
+       MakeField("CreatedDate", FieldType::kDateTime),
+       MakeField("ClosedDate", FieldType::kDateTime),
        MakeField("ContactEmail", FieldType::kEmail), MakeLookup("OwnerId", "User", "Owner"),
        MakeField("IsEscalated", FieldType::kBoolean)});
   Object user = MakeObject(

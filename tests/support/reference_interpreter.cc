@@ -539,11 +539,6 @@ Op FlipOrder(Op op) {
   }
 }
 
-bool IsComparison(Op op) {
-  return op == Op::kEq || op == Op::kNe || op == Op::kLt || op == Op::kLe || op == Op::kGt ||
-         op == Op::kGe;
-}
-
 Tri FromOrder(Op op, int c) {  // c = sign of (a - b)
   switch (op) {
     case Op::kEq: return engine::ToTri(c == 0);
