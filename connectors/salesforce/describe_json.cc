@@ -493,16 +493,18 @@ std::shared_ptr<const engine::Schema> LoadSchema(const std::string& path, std::s
     if (!LoadInto(path, /*skip_global=*/false, schema.get(), error)) return nullptr;
     return schema;
   }
+  fs::path dir = path;
+  if (fs::is_directory(dir / "describe", ec)) dir /= "describe";  // an org directory
   std::vector<fs::path> files;
-  for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it->path().extension() == ".json" && it->is_regular_file(ec)) files.push_back(it->path());
   }
   if (ec) {
-    SetError(error, path + ": cannot list the directory: " + ec.message());
+    SetError(error, dir.string() + ": cannot list the directory: " + ec.message());
     return nullptr;
   }
   if (files.empty()) {
-    SetError(error, path + ": the directory holds no *.json describe files");
+    SetError(error, dir.string() + ": the directory holds no *.json describe files");
     return nullptr;
   }
   std::sort(files.begin(), files.end());

@@ -78,7 +78,9 @@ std::string EncodeValidFor(const std::vector<uint16_t>& indexes, size_t controll
 // Loads an org's schema for the command-line tool, the emulator and tests. `path` is either
 //  - a JSON file holding {"objects": [describe, describe, ...]} or a single describe body, or
 //  - a directory: every "*.json" file directly in it (in name order) holds one describe body
-//    or {"objects": [...]}; files holding a describeGlobal body ("sobjects") are skipped.
+//    or {"objects": [...]}; files holding a describeGlobal body ("sobjects") are skipped. A
+//    directory with a "describe" subdirectory (an org directory such as examples/org, which
+//    also holds records.json) is read from that subdirectory.
 // An object described twice is an error. Returns nullptr and sets *error on failure; the
 // message starts with the file's path.
 std::shared_ptr<const engine::Schema> LoadSchemaFile(const std::string& path,

@@ -151,6 +151,8 @@ struct RecordJsonOptions {
 // A record as Salesforce writes it: Ids with 18 characters, dates "YYYY-MM-DD", datetimes
 // "YYYY-MM-DDTHH:MM:SS.sss+0000", times "HH:MM:SS.sssZ", numbers as JSON numbers (integers
 // exactly; others as the nearest double), picklists by their text. Only the layout's fields.
+// Text is copied as stored: dump() the result with error_handler_t::replace if the record may
+// hold invalid UTF-8 (records read from JSON text never do).
 nlohmann::json RecordToJson(const engine::Record& record, const RecordJsonOptions& options = {});
 
 // Salesforce's datetime text for an instant: "2024-01-31T10:00:00.000+0000".

@@ -96,6 +96,13 @@ TEST(LoadSchemaFile, ExampleOrgDirectory) {
   EXPECT_EQ(schema->Find("support_contract__C")->key_prefix, "a0C");
 }
 
+TEST(LoadSchemaFile, OrgDirectoryReadsItsDescribeSubdirectory) {
+  std::string error;
+  auto schema = LoadSchemaFile(kOrgDir, &error);  // holds describe/ and records.json
+  ASSERT_NE(schema, nullptr) << error;
+  EXPECT_EQ(schema->size(), 8);
+}
+
 TEST(LoadSchemaFile, SamplesDirectorySkipsDescribeGlobal) {
   std::string error;
   auto schema = LoadSchemaFile(kSamplesDir, &error);
