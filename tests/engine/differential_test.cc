@@ -5,7 +5,7 @@
 // synthetic org with every field type (tests/support/differential_schema.h).
 //
 // Environment variables:
-//   CF_DIFFERENTIAL_PAIRS  pairs to compare (default 100000; smaller for sanitizer runs)
+//   CF_DIFFERENTIAL_PAIRS  pairs to compare (default 200000; smaller for sanitizer runs)
 //   CF_DIFFERENTIAL_SEED   seed of the generator and of the data (default below)
 // On a disagreement the test prints the condition, the smallest sub-condition that still
 // disagrees (compiled on its own), the reference interpreter's value of every sub-expression,
@@ -36,7 +36,7 @@ namespace {
 using engine::Tri;
 
 constexpr uint64_t kDefaultSeed = 20241130;
-constexpr size_t kDefaultPairs = 100000;
+constexpr size_t kDefaultPairs = 200000;  // the issue asks for at least 100,000
 constexpr size_t kBindingsPerCondition = 20;
 
 uint64_t EnvNumber(const char* name, uint64_t fallback) {
@@ -170,8 +170,9 @@ TEST(DifferentialTest, CompiledEvaluatorAgreesWithReferenceInterpreter) {
   // Compile failures grouped by message: count and first example.
   std::map<std::string, std::pair<size_t, std::string>> compile_errors;
   std::vector<std::string> unsupported_examples;
-  std::vector<std::string> reports;
-  std::set<std::string> reported_minimal;
+  // Disagreements grouped by their smallest disagreeing sub-condition: count, first report.
+  std::map<std::string, std::pair<size_t, std::string>> reports;
+  size_t explained = 0;
 
   const size_t max_generated = target_pairs / kBindingsPerCondition * 2 + 100;
   while (compared < target_pairs && generated < max_generated) {
@@ -208,10 +209,11 @@ TEST(DifferentialTest, CompiledEvaluatorAgreesWithReferenceInterpreter) {
       ++outcomes[expected.value];
       if (actual == expected.value) continue;
       ++disagreements;
-      if (reports.size() < 8) {
+      if (explained++ < 300) {
         std::string minimal;
         std::string report = d.Explain(text, root, actual, expected.value, b, &minimal);
-        if (reported_minimal.insert(minimal).second) reports.push_back(report);
+        auto& entry = reports[minimal];
+        if (entry.first++ == 0) entry.second = std::move(report);
       }
     }
   }
@@ -239,8 +241,23 @@ TEST(DifferentialTest, CompiledEvaluatorAgreesWithReferenceInterpreter) {
   for (const std::string& u : unsupported_examples) {
     std::printf("differential: compiled but unsupported by the reference: %s\n", u.c_str());
   }
-  for (size_t i = 0; i < reports.size(); ++i) {
-    std::printf("differential: disagreement %zu:\n%s", i + 1, reports[i].c_str());
+  {
+    std::vector<std::pair<size_t, std::string>> by_count;
+    for (const auto& [minimal, entry] : reports) by_count.push_back({entry.first, minimal});
+    std::sort(by_count.rbegin(), by_count.rend());
+    for (size_t i = 0; i < by_count.size() && i < 12; ++i) {
+      std::printf("differential: disagreement %zu (%zu of the first %zu explained share this "
+                  "smallest sub-condition):\n%s",
+                  i + 1, by_count[i].first, std::min(explained, size_t{300}),
+                  reports[by_count[i].second].second.c_str());
+    }
+    if (by_count.size() > 12) {
+      std::printf("differential: ... and %zu more distinct smallest sub-conditions:\n",
+                  by_count.size() - 12);
+      for (size_t i = 12; i < by_count.size() && i < 60; ++i) {
+        std::printf("  %zu x %s\n", by_count[i].first, by_count[i].second.c_str());
+      }
+    }
   }
 
   EXPECT_GE(compared, target_pairs) << "too few (condition, binding) pairs were compared";

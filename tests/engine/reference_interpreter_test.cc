@@ -282,6 +282,7 @@ TEST_F(ReferenceInterpreterTest, TextOperators) {
   EXPECT_EQ(Eval("LOWER(Account.Name) = '50%_off acme'"), T);
   EXPECT_EQ(Eval("UPPER('a\xC3\xBC') = 'A\xC3\xBC'"), T);  // ASCII letters only
   EXPECT_EQ(Eval("TRIM('  x \\t') = 'x'"), T);
+  EXPECT_EQ(Eval("TRIM('\\nx') = 'x'"), F);  // spaces and tabs only, as Salesforce
   EXPECT_EQ(Eval("Account.Phone & 'x' = 'x'"), T);  // & treats null as ""
   EXPECT_EQ(Eval("LEN(Account.Phone) = 0"), U);   // LEN(null) is null
   EXPECT_EQ(Eval("\"it's\" = 'it\\'s'"), T);
@@ -307,10 +308,15 @@ TEST_F(ReferenceInterpreterTest, NumbersAndFunctions) {
   EXPECT_EQ(Eval("TEXT(Account.Type) = 'Customer'"), T);
   EXPECT_EQ(Eval("TEXT(Account.LastActivityDate) = '2024-02-29'"), T);
   EXPECT_EQ(Eval("TEXT(Account.CreatedDate) = '2024-04-01 01:30:00Z'"), T);
+  EXPECT_EQ(Eval("Account.CreatedDate + 0.5 = 2024-04-01T13:30:00Z"), T);
+  EXPECT_EQ(Eval("Account.CreatedDate - 1.25 = 2024-03-30T19:30:00Z"), T);
+  EXPECT_EQ(Eval("Account.CreatedDate - 2024-03-31T13:30:00Z = 0.5"), T);  // days
+  EXPECT_EQ(Eval("NOW() - Account.CreatedDate = -0.5625"), T);  // 13:30 earlier, in days
   EXPECT_EQ(Eval("TEXT(Account.Active__c) = 'true'"), T);
   EXPECT_EQ(Eval("VALUE(Account.Name) = 12.5"), T);
   EXPECT_EQ(Eval("VALUE('1e3') = 1000 AND VALUE('-.5') = -0.5"), T);
-  EXPECT_EQ(Eval("VALUE('abc') = null AND VALUE(' 7') = null AND VALUE('1,000') = null"), T);
+  EXPECT_EQ(Eval("VALUE('abc') = null AND VALUE('7\\n') = null AND VALUE('1,000') = null"), T);
+  EXPECT_EQ(Eval("VALUE(' 7') = 7 AND VALUE('\\t7 ') = 7"), T);  // spaces and tabs ignored
   EXPECT_EQ(Eval("DATEVALUE(Account.CreatedDate) = 2024-04-01"), T);  // its GMT date
   EXPECT_EQ(Eval("DATEVALUE('2024-02-30') = null AND DATEVALUE('2024-02-29') = 2024-02-29"), T);
   EXPECT_EQ(Eval("YEAR(Account.LastActivityDate) = 2024 AND MONTH(Account.LastActivityDate) = 2 "
@@ -339,6 +345,7 @@ TEST_F(ReferenceInterpreterTest, IdsCompareIn15And18Characters) {
   EXPECT_EQ(Eval("Account.Id = '001a0000006vm9riac'"), T);   // 18: any letter case
   EXPECT_EQ(Eval("Account.Id = '001a0000006Vm9r'"), F);      // 15: case-sensitive
   EXPECT_EQ(Eval("Account.Id IN ('001A0000006Vm9R', '001A0000006VM9RIAC')"), T);
+  EXPECT_EQ(Eval("TEXT(Account.Id) = '001A0000006Vm9rIAC'"), T);  // 18 characters
   EXPECT_FALSE(Supported("Account.Id = 'not an id'"));
   EXPECT_FALSE(Supported("Account.Id < '001A0000006Vm9r'"));
 }

@@ -234,7 +234,8 @@ void DifferentialWorld::BuildDomains() {
              "Z\xC3\xBCrich AG", "z\xC3\xBCrich ag", "O'Brien", " Acme ", "", "50%_off"};
   d.texts = {"phone", "Phone", "chat", "email", "High", "Closed", "EMEA", "back\\slash",
              "line\nbreak", "say \"hi\"", "12", "-3.5", "1e3", "+7", " 7", "0.10", "abc",
-             "2024-03-31", "2024-02-30", "a_b", "100%", "Tab\there", "x", "Acme"};
+             "2024-03-31", "2024-02-30", "a_b", "100%", "Tab\there", "x", "Acme", "Acme\n",
+             "\tAcme ", " 7 "};
   d.emails = {"ann@example.com", "Ann@Example.com", "bob@test.org", "carol@acme.com"};
   d.phones = {"+1 415 555 0100", "555-0100", "12345", "1234567", "123456"};
   d.urls = {"https://acme.com", "http://globex.example", "acme.com"};
@@ -345,9 +346,11 @@ engine::RecordPtr DifferentialWorld::RandomRecord(int object_index, const std::s
         }
         break;
       case engine::StorageKind::kPicklist:
-        if (Chance(0.1, rng)) {  // a value the schema does not list
-          b.SetPicklist(*slot, Chance(0.5, rng) ? "Unknown"
-                                                : engine::ToLowerAscii(f.picklist_values[0].value));
+        if (Chance(0.1, rng)) {  // a value the schema does not list, or blank
+          size_t form = std::uniform_int_distribution<size_t>(0, 4)(*rng);
+          b.SetPicklist(*slot, form == 0   ? std::string()
+                               : form <= 2 ? std::string("Unknown")
+                                           : engine::ToLowerAscii(f.picklist_values[0].value));
         } else {
           b.SetPicklist(*slot, Pick(f.picklist_values, rng).value);
         }

@@ -115,6 +115,16 @@ std::string IsoDate(int64_t days) {
   return Pad(c.year, 4) + "-" + Pad(c.month, 2) + "-" + Pad(c.day, 2);
 }
 
+// Canonical decimal text of a pool number ("500000.50" -> "500000.5", "-0" -> "0").
+std::string CanonicalNumber(std::string v) {
+  if (v.find('.') != std::string::npos) {
+    while (!v.empty() && v.back() == '0') v.pop_back();
+    if (!v.empty() && v.back() == '.') v.pop_back();
+  }
+  if (v == "-0") v = "0";
+  return v;
+}
+
 // Splits UTF-8 into code points.
 std::vector<std::string> CodePoints(const std::string& s) {
   std::vector<std::string> out;
@@ -153,6 +163,9 @@ struct RandomConditionGenerator::Impl {
     }
     for (const auto& [name, list] : domains.ids) {
       for (const std::string& id : list) all_ids.push_back(id);
+    }
+    for (const std::string& n : domains.numbers) {
+      if (!IsZeroLiteral(n)) nonzero_numbers.push_back(n);
     }
   }
 
@@ -260,10 +273,17 @@ struct RandomConditionGenerator::Impl {
     return Chance(0.1) ? std::string(op) : " " + std::string(op) + " ";
   }
 
+  // A list separator. After a currency literal the comma needs a space: "$3,500" is one
+  // number.
+  std::string Comma(const Expr& previous) {
+    if (previous.text.find('$') != std::string::npos) return ", ";
+    return Chance(0.8) ? ", " : ",";
+  }
+
   Expr Call(const char* name, const std::vector<Expr>& args) {
     std::string text = Kw(name) + "(";
     for (size_t i = 0; i < args.size(); ++i) {
-      if (i > 0) text += Chance(0.8) ? ", " : ",";
+      if (i > 0) text += Comma(args[i - 1]);
       text += args[i].text;
     }
     return {text + ")", kPrecAtom};
@@ -328,6 +348,11 @@ struct RandomConditionGenerator::Impl {
     return {text, kPrecAtom};
   }
   Expr NumberLiteral() { return NumberLiteralText(Pick(domains.numbers)); }
+  static bool IsZeroLiteral(const std::string& text) {
+    return text.find_first_of("123456789") == std::string::npos &&
+           text.find_first_of("0") != std::string::npos &&
+           text.find_first_not_of("-$0,.") == std::string::npos;
+  }
   Expr SmallIntLiteral() { return {std::to_string(Int(0, 5)), kPrecAtom}; }
 
   Expr IdLiteral(const FieldRef& f) {
@@ -493,12 +518,16 @@ struct RandomConditionGenerator::Impl {
       if (f != nullptr && Chance(0.75)) return FieldExpr(*f);
       return NumberLiteral();
     }
-    switch (Weighted({14, 8, 8, 5, 3, 3, 3, 3, 5, 4, 4, 3, 2, s.aggregates.empty() ? 0 : 5, 1})) {
+    const int aggregates = s.aggregates.empty() ? 0 : 5;
+    switch (Weighted({14, 8, 8, 5, 4, 5, 4, 4, 6, 6, 4, 3, 2, aggregates, 1, 1})) {
       case 0: case 1: case 2: {  // arithmetic
         static constexpr const char* kOps[] = {"+", "-", "*", "/"};
         int op = Int(0, 3);
         Expr a = GenNumber(s, depth - 1);
-        Expr b = op == 3 && Chance(0.5) ? NumberLiteral() : GenNumber(s, depth - 1);
+        // A literal zero divisor is a compile error (constant division by zero); avoid it.
+        Expr b = op == 3 && Chance(0.5) ? NumberLiteralText(Pick(nonzero_numbers))
+                                        : GenNumber(s, depth - 1);
+        if (op == 3 && IsZeroLiteral(b.text)) b = NumberLiteralText("7");
         int prec = op < 2 ? kPrecAdd : kPrecMul;
         std::string sym = op == 1 ? " - " : Sym(kOps[op]);
         return Join(a, sym, b, prec, prec + 1, prec);
@@ -525,7 +554,11 @@ struct RandomConditionGenerator::Impl {
       case 7: return Call("LEN", {GenText(s, depth - 1, nullptr)});
       case 8: {
         // VALUE of text that is often a number.
-        Expr t = Chance(0.5) ? TextLiteral(domains.texts) : GenText(s, depth - 1, nullptr);
+        static const std::vector<std::string> kNumberTexts = {
+            " 7", "7 ", "\t7\t", "7\n", "+7", "1e3", "1E-2", "1,000", "abc", "-.5", "5.", "0.10",
+            "12", "", "-", "1.0000000005", "99999999999999999999999999999"};
+        Expr t = Chance(0.5) ? TextLiteral(Chance(0.5) ? kNumberTexts : domains.texts)
+                             : GenText(s, depth - 1, nullptr);
         return Call("VALUE", {t});
       }
       case 9: {
@@ -534,14 +567,23 @@ struct RandomConditionGenerator::Impl {
         return Call(part, {GenDate(s, depth - 1)});
       }
       case 10: return Call("BLANKVALUE", {GenNumber(s, depth - 1), GenNumber(s, depth - 1)});
-      case 11:
-        return Call("IF",
-                    {GenBool(s, depth - 1), GenNumber(s, depth - 1), GenNumber(s, depth - 1)});
+      case 11: {
+        Expr c = GenBool(s, depth - 1);
+        Expr a = GenNumber(s, depth - 1);
+        Expr b = Chance(0.15) ? Expr{Kw("null"), kPrecAtom} : GenNumber(s, depth - 1);
+        if (Chance(0.5)) std::swap(a, b);
+        return Call("IF", {c, a, b});
+      }
       case 12: return f != nullptr ? FieldExpr(*f) : NumberLiteral();
       case 13: return NumberAggregate(s, depth - 1);
-      default: {  // date - date
+      case 14: {  // date - date
         Expr a = GenDate(s, depth - 1);
         Expr b = GenDate(s, depth - 1);
+        return Join(a, " - ", b, kPrecAdd, kPrecMul, kPrecAdd);
+      }
+      default: {  // datetime - datetime
+        Expr a = GenDateTime(s, depth - 1);
+        Expr b = GenDateTime(s, depth - 1);
         return Join(a, " - ", b, kPrecAdd, kPrecMul, kPrecAdd);
       }
     }
@@ -654,13 +696,82 @@ struct RandomConditionGenerator::Impl {
       if (f != nullptr && Chance(0.9)) return FieldExpr(*f);
       return Call("NOW", {});
     }
-    switch (Weighted({2, 2, 1})) {
+    switch (Weighted({2, 2, 1, 3})) {
       case 0: return Call("NOW", {});
       case 1: return Call("BLANKVALUE", {GenDateTime(s, depth - 1), GenDateTime(s, depth - 1)});
+      case 3: {  // datetime +/- days, fractions included
+        static constexpr const char* kDays[] = {"1", "7", "0.5", "0.25", "1.5", "0.001", "30"};
+        Expr n{kDays[Int(0, std::size(kDays) - 1)], kPrecAtom};
+        // (number + datetime does not compile: docs/condition-language.md lists datetime + n.)
+        Expr d = f != nullptr ? FieldExpr(*f) : Call("NOW", {});
+        std::string left = Wrap(d, kPrecAdd).text;
+        return {left + (Chance(0.5) ? " + " : " - ") + n.text, kPrecAdd};
+      }
       default:
         return Call("IF", {GenBool(s, depth - 1), GenDateTime(s, depth - 1),
                            GenDateTime(s, depth - 1)});
     }
+  }
+
+  // TEXT(x) compared with a literal that is often exactly TEXT of some record value, so that
+  // the text forms of numbers, dates, date/times, booleans and Ids are checked.
+  Expr GenConversionComparison(const ScopeInfo& s) {
+    Expr converted;
+    std::string literal;
+    switch (Weighted({5, 3, 4, 2, 2})) {
+      case 0: {
+        const FieldRef* f = PickField(s, G::kNumber);
+        if (f == nullptr) return GenComparison(s, 0);
+        converted = Call("TEXT", {FieldExpr(*f)});
+        std::string v = Pick(domains.numbers);
+        literal = Chance(0.8) ? CanonicalNumber(v) : v;
+        break;
+      }
+      case 1: {
+        const FieldRef* f = PickField(s, G::kDate);
+        if (f == nullptr) return GenComparison(s, 0);
+        converted = Call("TEXT", {FieldExpr(*f)});
+        literal = IsoDate(Pick(domains.dates));
+        break;
+      }
+      case 2: {
+        const FieldRef* f = PickField(s, G::kDateTime);
+        if (f == nullptr) return GenComparison(s, 0);
+        converted = Call("TEXT", {FieldExpr(*f)});
+        int64_t ms = Pick(domains.datetimes);
+        int64_t day = FloorDiv(ms, 86400000);
+        int64_t in_day = ms - day * 86400000;
+        std::string hms = Pad(in_day / 3600000, 2) + ":" + Pad(in_day / 60000 % 60, 2) + ":" +
+                          Pad(in_day / 1000 % 60, 2);
+        literal = Chance(0.5) ? IsoDate(day) + " " + hms + "Z"
+                              : IsoDate(day) + "T" + hms + "." + Pad(in_day % 1000, 3) + "Z";
+        break;
+      }
+      case 3: {
+        const FieldRef* f = PickField(s, G::kBool);
+        if (f == nullptr) return GenComparison(s, 0);
+        converted = Call("TEXT", {FieldExpr(*f)});
+        literal = Chance(0.5) ? "true" : "false";
+        break;
+      }
+      default: {
+        const FieldRef* f = PickField(s, G::kId);
+        if (f == nullptr) return GenComparison(s, 0);
+        converted = Call("TEXT", {FieldExpr(*f)});
+        std::string target = domains.IdTargetOf(*f->object, *f->field);
+        const std::vector<std::string>& pool =
+            target.empty() || domains.IdsOf(target).empty() ? all_ids : domains.IdsOf(target);
+        literal = Pick(pool);
+        if (Chance(0.7)) literal = RefId18(literal);
+      }
+    }
+    if (Chance(0.2)) {  // the length of the text form
+      Expr len = Call("LEN", {converted});
+      const char* op = CompareOp(false);
+      return Comparison(len, op, {std::to_string(CodePoints(literal).size()), kPrecAtom});
+    }
+    const char* op = CompareOp(Chance(0.8));
+    return Comparison(converted, op, {Quote(literal), kPrecAtom});
   }
 
   // ----- Conditions -----
@@ -677,7 +788,7 @@ struct RandomConditionGenerator::Impl {
   }
 
   Expr GenComparison(const ScopeInfo& s, int depth) {
-    switch (Weighted({30, 20, 12, 8, 12, 10, 2, 4})) {
+    switch (Weighted({30, 20, 12, 8, 12, 10, 2, 4, 6})) {
       case 0: {  // numbers
         Expr a = GenNumber(s, depth);
         Expr b = Chance(0.7) ? NumberLiteral() : GenNumber(s, depth);
@@ -734,6 +845,7 @@ struct RandomConditionGenerator::Impl {
         const char* op = CompareOp(false);
         return Comparison(a, op, FieldExpr(*g));
       }
+      case 8: return GenConversionComparison(s);
       default: {  // booleans
         const FieldRef* f = PickField(s, G::kBool);
         if (f == nullptr) return GenComparison(s, depth);
@@ -800,7 +912,7 @@ struct RandomConditionGenerator::Impl {
     text += Kw("IN");
     text += Chance(0.8) ? " (" : "(";
     for (size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) text += Chance(0.8) ? ", " : ",";
+      if (i > 0) text += Comma(items[i - 1]);
       text += items[i].text;
     }
     return {text + ")", kPrecCmp};
@@ -865,7 +977,9 @@ struct RandomConditionGenerator::Impl {
       return {text, kPrecCmp};
     }
     static constexpr const char* kOps[] = {"=", "==", "!=", "<>"};
-    text += Sym(kOps[form - 2]);
+    std::string op = Sym(kOps[form - 2]);
+    if (Chance(0.1)) return {Kw("null") + op + text, kPrecCmp};  // null on the left
+    text += op;
     text += Kw("null");
     return {text, kPrecCmp};
   }
@@ -978,6 +1092,7 @@ struct RandomConditionGenerator::Impl {
   ScopeInfo root_scope;
   std::map<int, ScopeInfo> child_scopes;
   std::vector<std::string> all_ids;
+  std::vector<std::string> nonzero_numbers;
   std::vector<std::string> like_pool;
 };
 

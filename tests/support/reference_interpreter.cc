@@ -170,6 +170,15 @@ std::optional<Decimal> RoundDecimal(Decimal d, int64_t digits) {
 
 bool IsInteger(Decimal d) { return d.raw() % Decimal::kScale == 0; }
 
+// n / d rounded half away from zero. REQUIRES d > 0 and no overflow of 2 * |n % d|.
+__int128 DivRound(__int128 n, __int128 d) {
+  __int128 q = n / d;
+  __int128 r = n % d;
+  __int128 abs_r = r < 0 ? -r : r;
+  if (abs_r >= d - abs_r) q += n < 0 ? -1 : 1;
+  return q;
+}
+
 // ----- Calendar ---------------------------------------------------------------------------
 
 std::string Pad(int64_t v, int width) {
@@ -462,11 +471,27 @@ std::string AsciiUpper(std::string s) {
   }
   return s;
 }
-std::string JavaTrim(std::string_view s) {
+// Salesforce's TRIM: spaces and tabs at both ends.
+std::string_view TrimSpacesAndTabs(std::string_view s) {
   size_t b = 0, e = s.size();
-  while (b < e && static_cast<unsigned char>(s[b]) <= 0x20) ++b;
-  while (e > b && static_cast<unsigned char>(s[e - 1]) <= 0x20) --e;
-  return std::string(s.substr(b, e - b));
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+// The 18-character form of an Id: a suffix giving the case of each group of five.
+std::string Id18(const SfId& id) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+  std::string out = id.To15();
+  for (int group = 0; group < 3; ++group) {
+    int bits = 0;
+    for (int i = 0; i < 5; ++i) {
+      char c = out[group * 5 + i];
+      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
+    }
+    out.push_back(kAlphabet[bits]);
+  }
+  return out;
 }
 
 std::string Upper(std::string_view s) { return AsciiUpper(std::string(s)); }
@@ -870,6 +895,32 @@ class Evaluator {
       }
       return RefValue{RefType::kDate, RefDate{static_cast<Days>(result)}};
     }
+    // Date/time arithmetic: datetime +/- number of days (fractions included), number +
+    // datetime, datetime - datetime in days.
+    if (op == Op::kSub && ta == RefType::kDateTime && tb == RefType::kDateTime) {
+      if (a.is_null() || b.is_null()) return RefValue::Null(RefType::kNumber);
+      __int128 diff = static_cast<__int128>(std::get<RefDateTime>(a.data).millis) -
+                      std::get<RefDateTime>(b.data).millis;
+      // diff ms = diff / 86400000 days; raw = diff * 10^9 / 86400000, half away from zero.
+      return Number(Decimal::FromRaw(DivRound(diff * Decimal::kScale, kMillisPerDay)));
+    }
+    bool dt_plus = (op == Op::kAdd || op == Op::kSub) && ta == RefType::kDateTime &&
+                   tb == RefType::kNumber;
+    bool plus_dt = op == Op::kAdd && ta == RefType::kNumber && tb == RefType::kDateTime;
+    if (dt_plus || plus_dt) {
+      if (a.is_null() || b.is_null()) return RefValue::Null(RefType::kDateTime);
+      const RefValue& instant = dt_plus ? a : b;
+      const RefValue& num = dt_plus ? b : a;
+      // n days = n.raw * 86400000 / 10^9 ms, to the millisecond, half away from zero.
+      __int128 ms = DivRound(Num(num).raw() * kMillisPerDay, Decimal::kScale);
+      if (op == Op::kSub) ms = -ms;
+      __int128 result = ms + std::get<RefDateTime>(instant.data).millis;
+      if (result < RefDaysFromCivil({1, 1, 1}) * static_cast<__int128>(kMillisPerDay) ||
+          result >= RefDaysFromCivil({10000, 1, 1}) * static_cast<__int128>(kMillisPerDay)) {
+        return RefValue::Null(RefType::kDateTime);
+      }
+      return RefValue{RefType::kDateTime, RefDateTime{static_cast<Millis>(result)}};
+    }
     Reject(std::string("arithmetic on ") + RefTypeName(a.type) + " and " + RefTypeName(b.type));
   }
 
@@ -1082,7 +1133,8 @@ class Evaluator {
     if (name == "TEXT") {
       std::vector<RefValue> a = Args(n, scope, depth, 1, 1);
       ExpectType(a[0], {RefType::kNumber, RefType::kPicklist, RefType::kText, RefType::kDate,
-                        RefType::kDateTime, RefType::kTime, RefType::kBool}, "TEXT");
+                        RefType::kDateTime, RefType::kTime, RefType::kBool, RefType::kId},
+                 "TEXT");
       if (a[0].is_null()) return RefValue::Null(RefType::kText);
       switch (a[0].type) {
         case RefType::kNumber: return Text(FormatNumber(Num(a[0])));
@@ -1092,6 +1144,7 @@ class Evaluator {
           return Text(FormatDateTime(std::get<RefDateTime>(a[0].data).millis, false));
         case RefType::kTime: return Text(FormatTime(std::get<RefTime>(a[0].data).millis));
         case RefType::kBool: return Text(std::get<bool>(a[0].data) ? "true" : "false");
+        case RefType::kId: return Text(Id18(std::get<SfId>(a[0].data)));
         default: break;
       }
       Reject("TEXT of this type");
@@ -1100,7 +1153,7 @@ class Evaluator {
       std::vector<RefValue> a = Args(n, scope, depth, 1, 1);
       ExpectType(a[0], {RefType::kText}, "VALUE");
       if (a[0].is_null()) return RefValue::Null(RefType::kNumber);
-      return Number(ParseNumberText(Str(a[0]), true));
+      return Number(ParseNumberText(TrimSpacesAndTabs(Str(a[0])), true));
     }
     if (name == "LEN" || name == "LOWER" || name == "UPPER" || name == "TRIM") {
       std::vector<RefValue> a = Args(n, scope, depth, 1, 1);
@@ -1113,7 +1166,7 @@ class Evaluator {
       }
       if (name == "LOWER") return Text(AsciiLower(s));
       if (name == "UPPER") return Text(AsciiUpper(s));
-      return Text(JavaTrim(s));
+      return Text(std::string(TrimSpacesAndTabs(s)));
     }
     if (name == "BEGINS" || name == "CONTAINS") {
       std::vector<RefValue> a = Args(n, scope, depth, 2, 2);

@@ -14,8 +14,11 @@
 // called concurrently.
 //
 // ---------------------------------------------------------------------------------------------
-// Semantics, from /work/shared/spec/condition-language.md, with the choices made where the spec
-// is silent (marked CHOICE; Salesforce formula behaviour unless noted):
+// Semantics, from the spec (the condition-language spec the project was given), with
+// the choices made where it is silent, marked CHOICE. Order of authority for a CHOICE:
+// Salesforce's documented formula/SOQL behaviour; else the project's decision in
+// docs/condition-language.md; else the simplest rule, stated here. Where the compiled
+// evaluator differs, the differential test reports it and the two are reconciled.
 //
 // Types. boolean; number (int, long, double, currency, percent: Decimal); text (string,
 //   textarea, email, phone, url, encryptedstring, combobox); picklist (its value text);
@@ -61,25 +64,31 @@
 //   INCLUDES(m, s): s is one of m's ";"-separated values (exact); "" has none; null: UNKNOWN.
 //   TEXT(x): number -> canonical decimal ("12.5", "-3", "0.001": no exponent, no trailing
 //     zeros); picklist -> its value; text -> itself; date -> "YYYY-MM-DD"; datetime -> CHOICE
-//     Salesforce's "YYYY-MM-DD HH:MM:SSZ" in GMT; time -> "HH:MM:SS.mmmZ"; boolean -> CHOICE
-//     "true"/"false". TEXT of an id or multipicklist: unsupported.
-//   VALUE(text): CHOICE: optional sign, digits with an optional fraction, optional exponent
-//     (e/E, optional sign, digits); no spaces or commas; at least one digit before the
-//     exponent. More than 9 fractional digits round half away from zero (Decimal's scale);
-//     out of Decimal's range: null. Anything else: null.
+//     Salesforce's "YYYY-MM-DD HH:MM:SSZ" in GMT (Trailhead, "Use Text Formulas": TEXT of
+//     March 17, 2015 5 PM is "2015-03-17 17:00:00Z"); time -> "HH:MM:SS.mmmZ"; boolean ->
+//     CHOICE "true"/"false"; id -> its 18-character form (docs/condition-language.md).
+//     TEXT of a multipicklist: unsupported.
+//   VALUE(text): CHOICE: spaces and tabs at both ends are ignored (as TRIM); then an optional
+//     sign, digits with an optional fraction, an optional exponent (e/E, optional sign,
+//     digits); no commas, no other spaces; at least one digit before the exponent. More than 9
+//     fractional digits round half away from zero (Decimal's scale); out of Decimal's range:
+//     null. Anything else: null.
 //   DATEVALUE(text): exactly YYYY-MM-DD of a valid date, else null. DATEVALUE(datetime): its
 //     GMT date.
 //   LEN(text): CHOICE: characters = UTF-8 code points. LOWER/UPPER: CHOICE: ASCII letters only.
-//   TRIM: CHOICE: as Java's String.trim, strips bytes <= 0x20 at both ends.
+//   TRIM: spaces and tabs at both ends (Salesforce's definition; not newlines).
 //   BEGINS(t, p), CONTAINS(t, s): case-sensitive.
 //   ABS(n). ROUND(n, d): d must be an integer; half away from zero; d >= 9 leaves n as is (the
 //     Decimal scale); a result out of range is null. MIN/MAX(a, b, ...): numbers, 2+ args.
 //   TODAY(): EvalContext::today. NOW(): EvalContext::now.
 //   YEAR/MONTH/DAY(date) -> number.
 // Arithmetic. + - * / on numbers with Decimal (exact; overflow -> null; x / 0 -> null);
-//   unary minus. CHOICE: date + number, number + date, date - number -> date (the number's
-//   integer part, toward zero; a result outside years 1..9999 -> null); date - date -> number
-//   of days. No datetime arithmetic.
+//   unary minus. Dates (docs/condition-language.md): date + number, number + date,
+//   date - number -> date (the number's integer part, toward zero); date - date -> number of
+//   days; datetime + number, number + datetime, datetime - number -> datetime (days with
+//   their fraction, CHOICE: rounded half away from zero to the millisecond); datetime -
+//   datetime -> days (CHOICE: rounded half away from zero to 9 digits). CHOICE: a date or
+//   datetime result outside years 1..9999 is null.
 // `&`: text & text -> text, a null operand counts as "" (never null).
 // Paths. The first segment names a root (Environment::FindRoot) or, inside an aggregate, first
 //   a field or relationship of the child record. Then, at each object: if the remaining
