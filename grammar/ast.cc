@@ -69,74 +69,61 @@ void AppendOpWord(std::string& out, Op op) {
   for (const char* p = OpName(op); *p != '\0'; ++p) out += (*p == ' ' ? '-' : *p);
 }
 
-void Dump(std::string& out, const Node& node) {
-  auto children = [&](size_t from) {
-    for (size_t i = from; i < node.children.size(); ++i) {
-      out += ' ';
-      Dump(out, node.children[i]);
-    }
-  };
+// Appends an atom, or the opening "(HEAD" of an operator node; returns whether the node has
+// children to print (and a ')' to close).
+bool AppendHead(std::string& out, const Node& node) {
   switch (node.kind) {
     case NodeKind::kNumber:
       out += node.text;
       if (node.currency) out += '$';
-      return;
+      return false;
     case NodeKind::kString:
       AppendString(out, node);
-      return;
+      return false;
     case NodeKind::kBool:
       out += node.boolean_value ? "true" : "false";
-      return;
+      return false;
     case NodeKind::kNull:
       out += "null";
-      return;
+      return false;
     case NodeKind::kDate:
     case NodeKind::kDateTime:
       out += '#';
       out += node.text;
-      return;
+      return false;
     case NodeKind::kDateLiteral:
       out += node.text;
       if (node.number >= 0) {
         out += ':';
         out += std::to_string(node.number);
       }
-      return;
+      return false;
     case NodeKind::kPath:
       for (size_t i = 0; i < node.path.size(); ++i) {
         if (i > 0) out += '.';
         out += node.path[i].name;
       }
-      return;
+      return false;
     case NodeKind::kUnary:
       out += node.op == Op::kNeg ? "(NEG" : "(NOT";
-      children(0);
-      out += ')';
-      return;
+      return true;
     case NodeKind::kBinary:
       out += '(';
       AppendOpWord(out, node.op);
-      children(0);
-      out += ')';
-      return;
+      return true;
     case NodeKind::kIn:
       out += node.negated ? "(NOT-IN" : "(IN";
-      children(0);
-      out += ')';
-      return;
+      return true;
     case NodeKind::kIsNull:
       out += node.negated ? "(IS-NOT-NULL" : "(IS-NULL";
-      children(0);
-      out += ')';
-      return;
+      return true;
     case NodeKind::kCall:
       out += "(CALL ";
       out += node.text;
-      children(0);
-      out += ')';
-      return;
+      return true;
   }
-  out += "(?)";
+  out += "(?";
+  return true;
 }
 
 }  // namespace
@@ -167,9 +154,26 @@ const char* OpName(Op op) {
   return "?";
 }
 
+// Iterative, so that dumping a tall tree costs heap rather than call stack.
 std::string DumpTree(const Node& node) {
+  struct Pending {
+    const Node* node;
+    size_t next_child;
+  };
   std::string out;
-  Dump(out, node);
+  std::vector<Pending> stack;
+  if (AppendHead(out, node)) stack.push_back({&node, 0});
+  while (!stack.empty()) {
+    Pending& top = stack.back();
+    if (top.next_child == top.node->children.size()) {
+      out += ')';
+      stack.pop_back();
+      continue;
+    }
+    const Node& child = top.node->children[top.next_child++];
+    out += ' ';
+    if (AppendHead(out, child)) stack.push_back({&child, 0});
+  }
   return out;
 }
 

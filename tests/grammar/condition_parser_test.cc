@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace cf::grammar {
 namespace {
@@ -289,6 +291,25 @@ TEST(ConditionParserTest, ResultsAreIndependentOfEachOther) {
   std::string first = Dump("a = 1 AND b IN (2, 3)");
   EXPECT_EQ(Dump("a = = 1").substr(0, 6), "error:");
   EXPECT_EQ(Dump("a = 1 AND b IN (2, 3)"), first);
+}
+
+TEST(ConditionParserTest, ParsesConcurrentlyFromManyThreads) {
+  // Run under the tsan preset to check for races on the shared keyword tables.
+  const std::string expected = Dump("NOT a.b IN (1, 'x') AND c STARTS WITH 'y' OR f(TODAY) > 2");
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        if (Dump("NOT a.b IN (1, 'x') AND c STARTS WITH 'y' OR f(TODAY) > 2") != expected) {
+          ++mismatches[t];
+        }
+        ParseCondition("a = = 1");  // failures share nothing either
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int count : mismatches) EXPECT_EQ(count, 0);
 }
 
 }  // namespace
