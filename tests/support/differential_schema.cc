@@ -203,7 +203,7 @@ engine::EvalContext DifferentialBinding::Context(const engine::RecordSource* sou
   engine::EvalContext ctx;
   ctx.roots = roots.data();
   ctx.root_count = roots.size();
-  ctx.source = source;
+  ctx.source = with_source ? source : nullptr;
   ctx.now = now;
   ctx.today = today;
   ctx.time_zone = zone;
@@ -451,8 +451,10 @@ DifferentialBinding DifferentialWorld::RandomBinding(std::mt19937_64* rng) const
     b.roots[r] = chosen != nullptr ? chosen : Pick(all, rng).get();
   }
   b.now = Pick(domains_.anchors, rng);
-  b.zone = Pick(domains_.zones, rng).get();
-  b.today = b.zone->LocalDay(b.now);
+  const engine::TimeZone* zone = Pick(domains_.zones, rng).get();
+  b.today = zone->LocalDay(b.now);
+  b.zone = zone == domains_.zones[0].get() && Chance(0.5, rng) ? nullptr : zone;
+  b.with_source = !Chance(0.05, rng);
   return b;
 }
 
@@ -460,8 +462,9 @@ std::string DifferentialWorld::Describe(const DifferentialBinding& binding) cons
   RefValue now{RefType::kDateTime, RefDateTime{binding.now}};
   RefValue today{RefType::kDate, RefDate{binding.today}};
   std::string out = "now=" + DescribeRefValue(now) +
-                    " zone=" + (binding.zone != nullptr ? binding.zone->name() : "UTC") +
-                    " today=" + DescribeRefValue(today) + "\n";
+                    " zone=" + (binding.zone != nullptr ? binding.zone->name() : "null (UTC)") +
+                    " today=" + DescribeRefValue(today) +
+                    (binding.with_source ? "" : " (no RecordSource)") + "\n";
   for (size_t r = 0; r < binding.roots.size(); ++r) {
     out += "  " + env_->roots()[r].name + " = ";
     out += binding.roots[r] != nullptr ? DescribeRecord(*binding.roots[r]) : "(none)";

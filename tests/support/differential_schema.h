@@ -73,7 +73,8 @@ struct DifferentialBinding {
   std::vector<const engine::Record*> roots;  // indexed like Environment::roots()
   engine::Millis now = 0;
   engine::Days today = 0;
-  const engine::TimeZone* zone = nullptr;
+  const engine::TimeZone* zone = nullptr;  // nullptr means UTC to the evaluator
+  bool with_source = true;  // false: the context has no RecordSource (lookups, children null)
 
   // REQUIRES: this binding outlives the context (it points into `roots`).
   engine::EvalContext Context(const engine::RecordSource* source,
@@ -90,7 +91,8 @@ class DifferentialWorld {
   const DifferentialDomains& domains() const { return domains_; }
 
   // A random binding: an Account (sometimes none), often one of its Opportunities and Cases
-  // and its Owner, random events, a random anchor instant and zone.
+  // and its Owner, random events, a random anchor instant and zone (UTC sometimes as a null
+  // zone), and rarely no RecordSource.
   DifferentialBinding RandomBinding(std::mt19937_64* rng) const;
   // "now=... zone=... today=...; Account=001... Opportunity=none ...".
   std::string Describe(const DifferentialBinding& binding) const;
