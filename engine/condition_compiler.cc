@@ -390,6 +390,12 @@ class Compiler {
           hint = "did you mean '" + near + "'?";
         } else if (segs.size() == 1 && scope_object_ < 0) {
           hint = "start with an object, e.g. Account." + segs[0].name;
+          for (const auto& rt : env_.roots()) {
+            if (const Field* f = env_.schema().object(rt.object_index).FindField(segs[0].name)) {
+              hint = "did you mean " + rt.name + "." + f->name + "?";
+              break;
+            }
+          }
         } else if (scope_object_ >= 0) {
           hint = "inside this aggregate, fields of " + env_.schema().object(scope_object_).name +
                  " are written without a prefix";
@@ -530,7 +536,8 @@ class Compiler {
       for (const auto& c : o.child_relationships) names.push_back(c.relationship_name);
     }
     std::string near = ClosestName(seg.name, names);
-    Error(seg.span, "unknown field '" + seg.name + "' on " + o.name,
+    Error(seg.span, std::string(allow_child ? "unknown field or related list '" : "unknown field '") + seg.name +
+                        "' on " + o.name,
           near.empty() ? "" : "did you mean '" + near + "'?");
   }
 
@@ -555,8 +562,8 @@ class Compiler {
     o.text = r.text;
     o.type = ValueTypeOfField(f);
     if (f.storage() == StorageKind::kNone) {
-      return Error(n.span, r.text + " is a " + std::string(FieldTypeName(f.type)) +
-                               " field, which conditions cannot read",
+      return Error(n.span, r.text + " is of type " + std::string(FieldTypeName(f.type)) +
+                               ", which conditions cannot read",
                    f.type == FieldType::kAddress ? "use its parts, such as the City or Country fields" : "");
     }
     const Slot* slot = env_.layout(r.object_index)->SlotForField(r.field_index);
@@ -1190,7 +1197,7 @@ class Compiler {
       return o;
     }
     if ((n.op == Op::kAdd || n.op == Op::kSub) && b.type == ValueType::kNumber) {
-      if (a.type == ValueType::kDate) {
+      if (a.type == ValueType::kDate && !a.date_literal) {
         o.type = ValueType::kDate;
         o.node = Make<DatePlusDaysNode>(a.As<Days>(), b.As<Decimal>(), n.op == Op::kSub);
         return o;
@@ -1201,9 +1208,14 @@ class Compiler {
         return o;
       }
     }
-    if (n.op == Op::kAdd && a.type == ValueType::kNumber && b.type == ValueType::kDate) {
+    if (n.op == Op::kAdd && a.type == ValueType::kNumber && b.type == ValueType::kDate && !b.date_literal) {
       o.type = ValueType::kDate;
       o.node = Make<DatePlusDaysNode>(b.As<Days>(), a.As<Decimal>(), false);
+      return o;
+    }
+    if (n.op == Op::kAdd && a.type == ValueType::kNumber && b.type == ValueType::kDateTime) {
+      o.type = ValueType::kDateTime;
+      o.node = Make<DateTimePlusDaysNode>(b.As<Millis>(), a.As<Decimal>(), false);
       return o;
     }
     if (n.op == Op::kSub && a.type == ValueType::kDate && b.type == ValueType::kDate && !a.date_literal && !b.date_literal) {
@@ -1469,7 +1481,8 @@ Operand Compiler::CompileCall(const grammar::Node& n) {
                    [&](const char* f) { return name == f; }) == std::end(kFunctionNames)) {
     std::vector<std::string_view> names(std::begin(kFunctionNames), std::end(kFunctionNames));
     std::string near = ClosestName(name, names);
-    return Error(n.span, "unknown function '" + name + "'", near.empty() ? "" : "did you mean " + near + "?");
+    SourceSpan name_span{n.span.begin, static_cast<uint32_t>(n.span.begin + name.size())};
+    return Error(name_span, "unknown function '" + name + "'", near.empty() ? "" : "did you mean " + near + "?");
   }
   if (!compile_args()) return Failed(n.span);
 

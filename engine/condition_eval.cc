@@ -99,8 +99,9 @@ size_t FormatDateTimeTo(Millis ms, char* buf) {
   CivilDate c = CivilFromDays(static_cast<Days>(day));
   int h = static_cast<int>(rem / 3600000), m = static_cast<int>(rem / 60000 % 60);
   int s = static_cast<int>(rem / 1000 % 60), milli = static_cast<int>(rem % 1000);
-  return static_cast<size_t>(std::snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day,
-                                           h, m, s, milli));
+  (void)milli;  // Salesforce's TEXT(datetime) shows whole seconds: "2024-03-09 18:30:00Z"
+  return static_cast<size_t>(std::snprintf(buf, 32, "%04d-%02d-%02d %02d:%02d:%02dZ", c.year, c.month, c.day,
+                                           h, m, s));
 }
 
 size_t FormatTimeTo(TimeOfDay t, char* buf) {

@@ -5,18 +5,6 @@
 
 namespace cf::engine {
 
-const char* TriName(Tri t) {
-  switch (t) {
-    case Tri::kTrue:
-      return "TRUE";
-    case Tri::kFalse:
-      return "FALSE";
-    case Tri::kUnknown:
-      break;
-  }
-  return "NULL";
-}
-
 const char* ValueTypeName(ValueType t) {
   switch (t) {
     case ValueType::kNull:

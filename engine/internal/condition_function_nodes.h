@@ -26,7 +26,7 @@ size_t Utf8Length(std::string_view s);
 // Writes canonical decimal text into buf (>= 64 bytes); returns its length.
 size_t FormatDecimalTo(Decimal d, char* buf);
 size_t FormatDateTo(Days d, char* buf);        // "2024-03-31", buf >= 16
-size_t FormatDateTimeTo(Millis ms, char* buf); // "2024-03-31T10:00:00.000Z", buf >= 32
+size_t FormatDateTimeTo(Millis ms, char* buf); // "2024-03-31 10:00:00Z" (as TEXT()), buf >= 32
 size_t FormatTimeTo(TimeOfDay t, char* buf);   // "10:00:00.000Z", buf >= 16
 // Local-time range [start, end) of instants covering local days [first, last].
 void DayRangeToInstants(const Frame& f, DayRange range, Millis* start, Millis* end);

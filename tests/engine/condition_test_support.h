@@ -90,6 +90,15 @@ inline std::shared_ptr<Schema> MakeTestSchema() {
   contact.fields.push_back(who);
   schema->Add(contact);
 
+  Object lead;
+  lead.name = "Lead";
+  lead.fields = {MakeField("Id", FieldType::kId), MakeField("Email", FieldType::kEmail),
+                 MakeField("Status", FieldType::kPicklist,
+                           {"Open - Not Contacted", "Working - Contacted", "Closed - Converted",
+                            "Closed - Not Converted"}),
+                 MakeField("Rating", FieldType::kPicklist, {"Hot", "Warm", "Cold"})};
+  schema->Add(lead);
+
   Object opp;
   opp.name = "Opportunity";
   opp.fields = {MakeField("Id", FieldType::kId),
@@ -129,7 +138,9 @@ class ConditionFixture : public ::testing::Test {
     for (const auto& [name, text] : fields) {
       const Slot* s = env_.layout(oi)->SlotForField(name);
       EXPECT_NE(s, nullptr) << object << "." << name;
-      if (s != nullptr) EXPECT_TRUE(b.SetFromText(*s, text)) << object << "." << name << " = " << text;
+      if (s != nullptr) {
+        EXPECT_TRUE(b.SetFromText(*s, text)) << object << "." << name << " = " << text;
+      }
     }
     RecordPtr r = b.Finish();
     const Record* raw = r.get();
