@@ -9,7 +9,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target cf-expr
 
 expr=build/release/tools/cf-expr
-org=(--schema examples/org/describe --records examples/org/records.json --now 2024-06-15T15:00:00Z --tz America/New_York --limit 5)
+org=(--schema examples/org --records examples/org/records.json --now 2026-11-30T15:00:00Z --tz America/New_York --limit 5)
 
 run() {
   echo
@@ -18,9 +18,10 @@ run() {
 }
 
 run 'Account.AnnualRevenue > $500,000'
-run 'Account.AnnualRevenue > $500,000 AND Account.Type = "Customer" AND Account.Industry IN ("Banking", "Insurance")'
+run 'Account.AnnualRevenue > $500,000 AND Account.Type = "Customer - Direct" AND Account.Industry IN ("Banking", "Insurance")'
 run 'COUNT(Account.Opportunities, IsWon) >= 1 OR ANY(Account.Cases, Status != "Closed" AND Priority = "High")'
 run 'Contact.Account.Owner.Name STARTS WITH "A" AND NOT ISBLANK(Contact.Email)'
 run 'Opportunity.CloseDate = THIS_QUARTER AND Opportunity.Amount >= 25000'
+run 'ANY(Account.Cases, CreatedDate = LAST_N_DAYS:30)'
 run 'Account.Tier__c = "Platinium"'
 run 'Account.AnualRevenue > 500000'
