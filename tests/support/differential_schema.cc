@@ -279,6 +279,7 @@ void DifferentialWorld::BuildDomains() {
     }
   }
   d.dates.assign(dates.begin(), dates.end());
+  d.near_dates.assign(near.begin(), near.end());
   std::set<Millis> instants;
   for (int64_t day : near) {
     for (Millis in_day : {0LL, 1LL, 43200000LL, 86399999LL}) {
@@ -362,7 +363,7 @@ engine::RecordPtr DifferentialWorld::RandomRecord(int object_index, const std::s
         break;
       }
       case engine::StorageKind::kDate:
-        b.SetDate(*slot, Pick(d.dates, rng));
+        b.SetDate(*slot, Pick(Chance(0.5, rng) ? d.near_dates : d.dates, rng));
         break;
       case engine::StorageKind::kDateTime:
         b.SetDateTime(*slot, Pick(d.datetimes, rng));

@@ -48,6 +48,7 @@ struct DifferentialDomains {
   std::vector<std::string> phones;
   std::vector<std::string> urls;
   std::vector<engine::Days> dates;         // around every "today" of the time frames
+  std::vector<engine::Days> near_dates;    // within 8 days of a "today", or a month's edge
   std::vector<engine::Millis> datetimes;   // incl. local midnights of the zones
   std::vector<engine::TimeOfDay> times;
   // Time frames: instants near day, month, quarter and year ends, and zones in which those

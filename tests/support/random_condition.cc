@@ -410,15 +410,51 @@ struct RandomConditionGenerator::Impl {
     return {text, kPrecAtom};
   }
 
-  Expr DateLiteral() {
+  // A SOQL date literal; *n_out receives its n (0 when it takes none), *name_out its name.
+  Expr DateLiteral(int* n_out = nullptr, std::string* name_out = nullptr) {
     const DateLiteralName& d = kDateLiterals[Int(0, std::size(kDateLiterals) - 1)];
+    if (name_out != nullptr) *name_out = d.name;
     std::string text = Kw(d.name);
+    int n = 0;
     if (d.takes_n) {
       static constexpr int kNs[] = {1, 2, 3, 7, 30, 90, 365};
-      int n = Chance(0.03) ? 0 : kNs[Int(0, std::size(kNs) - 1)];
+      n = Chance(0.03) ? 0 : kNs[Int(0, std::size(kNs) - 1)];
       text += ":" + std::to_string(n);
     }
+    if (n_out != nullptr) *n_out = n;
     return {text, kPrecAtom};
+  }
+
+  // A date on or next to an edge of the date literal `name` (with parameter n), computed
+  // from TODAY() so that it lands there whatever today is: TODAY() +/- k for k at the edge of
+  // day ranges, multiples of 7 for weeks, TODAY() - DAY(TODAY()) (+1) for month edges.
+  Expr DateNearEdge(const std::string& name, int n) {
+    const bool past = name.find("LAST") == 0 || name.find("AGO") != std::string::npos ||
+                      name == "YESTERDAY";
+    const bool days = name.find("DAYS") != std::string::npos || name == "YESTERDAY" ||
+                      name == "TODAY" || name == "TOMORROW";
+    const bool weeks = name.find("WEEK") != std::string::npos;
+    std::string today = Kw("TODAY") + "()";
+    if (!days && !weeks) {  // months, quarters, years: a month's last or first day
+      std::string text = today + " - " + Kw("DAY") + "(" + today + ")";
+      int extra = Int(-1, 2);
+      if (extra != 0) {
+        text += (extra < 0 ? " - " : " + ") + std::to_string(extra < 0 ? -extra : extra);
+      }
+      return {text, kPrecAdd};
+    }
+    int base = name.find("90") != std::string::npos ? 90 : n;
+    if (name == "YESTERDAY" || name == "TOMORROW") base = 1;
+    if (name == "TODAY") base = 0;
+    if (weeks) base = 7 * std::max(n, 1);
+    int k = base + Int(weeks ? -7 : -1, weeks ? 7 : 1);
+    bool minus = Chance(0.8) ? past : !past;
+    if (k < 0) {
+      k = -k;
+      minus = !minus;
+    }
+    if (k == 0) return {today, kPrecAtom};
+    return {today + (minus ? " - " : " + ") + std::to_string(k), kPrecAdd};
   }
 
   Expr PicklistLiteral(const FieldRef& f) {
@@ -788,7 +824,7 @@ struct RandomConditionGenerator::Impl {
   }
 
   Expr GenComparison(const ScopeInfo& s, int depth) {
-    switch (Weighted({30, 20, 12, 8, 12, 10, 2, 4, 6})) {
+    switch (Weighted({30, 20, 12, 8, 20, 10, 2, 4, 6})) {
       case 0: {  // numbers
         Expr a = GenNumber(s, depth);
         Expr b = Chance(0.7) ? NumberLiteral() : GenNumber(s, depth);
@@ -818,8 +854,14 @@ struct RandomConditionGenerator::Impl {
       case 4: {  // dates
         Expr a = GenDate(s, depth);
         Expr b;
-        switch (Weighted({45, 25, 15, 15})) {
-          case 0: b = DateLiteral(); break;
+        switch (Weighted({60, 20, 10, 10})) {
+          case 0: {
+            int n = 0;
+            std::string name;
+            b = DateLiteral(&n, &name);
+            if (Chance(0.5)) a = DateNearEdge(name, n);
+            break;
+          }
           case 1: b = DateIso(); break;
           case 2: b = Call("TODAY", {}); break;
           default: b = GenDate(s, 0);
