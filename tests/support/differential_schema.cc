@@ -231,11 +231,12 @@ void DifferentialWorld::BuildDomains() {
   d.integers = {"0", "1", "3", "7", "100", "25000", "500000", "1000000000", "-3"};
   d.percents = {"0", "12.5", "50", "75", "100"};
   d.names = {"Acme", "acme", "ACME", "Acme Corp", "Globex", "Ann", "Anna Smith", "annie",
-             "Z\xC3\xBCrich AG", "z\xC3\xBCrich ag", "O'Brien", " Acme ", "", "50%_off"};
+             "Z\xC3\xBCrich AG", "z\xC3\xBCrich ag", "Zurich", "O'Brien", " Acme ", "",
+             "50%_off"};
   d.texts = {"phone", "Phone", "chat", "email", "High", "Closed", "EMEA", "back\\slash",
              "line\nbreak", "say \"hi\"", "12", "-3.5", "1e3", "+7", " 7", "0.10", "abc",
              "2024-03-31", "2024-02-30", "a_b", "100%", "Tab\there", "x", "Acme", "Acme\n",
-             "\tAcme ", " 7 "};
+             "\tAcme ", " 7 ", "Zurich", "Z\xC3\xBCrich"};
   d.emails = {"ann@example.com", "Ann@Example.com", "bob@test.org", "carol@acme.com"};
   d.phones = {"+1 415 555 0100", "555-0100", "12345", "1234567", "123456"};
   d.urls = {"https://acme.com", "http://globex.example", "acme.com"};

@@ -833,8 +833,14 @@ struct RandomConditionGenerator::Impl {
       case 1: {  // text
         const FieldRef* f = nullptr;
         Expr a = GenText(s, depth, &f);
+        if (Chance(0.2)) {  // its length, against the length in characters of a pool value
+          Expr len = Call("LEN", {a});
+          int k = static_cast<int>(CodePoints(Pick(TextPoolOf(f))).size()) + Int(-1, 1);
+          const char* op = CompareOp(false);
+          return Comparison(len, op, {std::to_string(std::max(k, 0)), kPrecAtom});
+        }
         Expr b = Chance(0.8) ? TextLiteral(TextPoolOf(f)) : GenText(s, depth, nullptr);
-        return Comparison(a, CompareOp(Chance(0.75)), b);
+        return Comparison(a, CompareOp(Chance(0.65)), b);
       }
       case 2: {  // picklist
         const FieldRef* p = PickField(s, G::kPicklist);
