@@ -754,7 +754,16 @@ struct RandomConditionGenerator::Impl {
   Expr GenConversionComparison(const ScopeInfo& s) {
     Expr converted;
     std::string literal;
-    switch (Weighted({5, 3, 4, 2, 2})) {
+    switch (Weighted({5, 3, 4, 2, 2, 2})) {
+      case 5: {
+        const FieldRef* f = PickField(s, G::kTime);
+        if (f == nullptr) return GenComparison(s, 0);
+        converted = Call("TEXT", {FieldExpr(*f)});
+        int64_t t = Pick(domains.times);
+        literal = Pad(t / 3600000, 2) + ":" + Pad(t / 60000 % 60, 2) + ":" + Pad(t / 1000 % 60, 2) +
+                  "." + Pad(t % 1000, 3) + "Z";
+        break;
+      }
       case 0: {
         const FieldRef* f = PickField(s, G::kNumber);
         if (f == nullptr) return GenComparison(s, 0);

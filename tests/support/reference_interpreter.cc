@@ -1,7 +1,6 @@
 #include "tests/support/reference_interpreter.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <optional>
 #include <utility>
 
