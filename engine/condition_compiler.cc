@@ -1334,6 +1334,9 @@ class Compiler {
   Operand CompileCall(const grammar::Node& n);
   Operand CompileAggregate(const grammar::Node& n, const std::string& name);
   bool IsChildRelationshipPath(const grammar::Node& path);
+  Operand UnknownFunction(const grammar::Node& n);
+  // Not inlined into CompileCall: its large frame stays off the recursion path.
+  __attribute__((noinline)) Operand CompileFunction(const grammar::Node& n, std::vector<Operand> args);
   bool CheckArity(const grammar::Node& n, size_t min, size_t max);
   Operand Unify(const grammar::Node& n, Operand a, Operand b, const char* what);
   template <typename T>
@@ -1435,6 +1438,8 @@ Operand Compiler::MakeBlankValue(const Operand& a, const Operand& b, ValueType t
   return o;
 }
 
+// Compiles the arguments (the recursive part, kept to a small stack frame so that deeply
+// nested calls fit), then the function itself.
 Operand Compiler::CompileCall(const grammar::Node& n) {
   const std::string& name = n.text;  // upper-cased by the parser
   if (name == "ANY" || name == "ALL" || name == "COUNT" || name == "SUM" ||
@@ -1442,6 +1447,30 @@ Operand Compiler::CompileCall(const grammar::Node& n) {
        IsChildRelationshipPath(n.children[0]))) {
     return CompileAggregate(n, name);
   }
+  if (std::find_if(std::begin(kFunctionNames), std::end(kFunctionNames),
+                   [&](const char* f) { return name == f; }) == std::end(kFunctionNames)) {
+    return UnknownFunction(n);
+  }
+  std::vector<Operand> args;
+  args.reserve(n.children.size());
+  bool ok = true;
+  for (const grammar::Node& c : n.children) {
+    args.push_back(Compile(c));
+    ok &= !args.back().error;
+  }
+  if (!ok) return Failed(n.span);
+  return CompileFunction(n, std::move(args));
+}
+
+Operand Compiler::UnknownFunction(const grammar::Node& n) {
+  std::vector<std::string_view> names(std::begin(kFunctionNames), std::end(kFunctionNames));
+  std::string near = ClosestName(n.text, names);
+  SourceSpan name_span{n.span.begin, static_cast<uint32_t>(n.span.begin + n.text.size())};
+  return Error(name_span, "unknown function '" + n.text + "'", near.empty() ? "" : "did you mean " + near + "?");
+}
+
+Operand Compiler::CompileFunction(const grammar::Node& n, std::vector<Operand> args) {
+  const std::string& name = n.text;
   auto num = [&](Operand o) { return o.type == ValueType::kNumber || o.type == ValueType::kNull; };
   auto result = [&](ValueType t, const Node* node) {
     Operand o;
@@ -1451,15 +1480,12 @@ Operand Compiler::CompileCall(const grammar::Node& n) {
     o.text = name + "(...)";
     return o;
   };
-  std::vector<Operand> args;
-  auto compile_args = [&]() {
+  auto check_args = [&]() {
     bool ok = true;
-    for (const grammar::Node& c : n.children) {
-      args.push_back(Compile(c));
-      if (args.back().error) ok = false;
-      if (args.back().date_literal) {
-        Error(c.span, "a date literal such as " + args.back().text + " is a range, not a value",
-              "compare a date with it instead, e.g. CloseDate = " + args.back().text);
+    for (const Operand& a : args) {
+      if (a.date_literal) {
+        Error(a.span, "a date literal such as " + a.text + " is a range, not a value",
+              "compare a date with it instead, e.g. CloseDate = " + a.text);
         ok = false;
       }
     }
@@ -1477,14 +1503,7 @@ Operand Compiler::CompileCall(const grammar::Node& n) {
     if (name == "TODAY") return result(ValueType::kDate, Make<TodayNode>());
     return result(ValueType::kDateTime, Make<NowNode>());
   }
-  if (std::find_if(std::begin(kFunctionNames), std::end(kFunctionNames),
-                   [&](const char* f) { return name == f; }) == std::end(kFunctionNames)) {
-    std::vector<std::string_view> names(std::begin(kFunctionNames), std::end(kFunctionNames));
-    std::string near = ClosestName(name, names);
-    SourceSpan name_span{n.span.begin, static_cast<uint32_t>(n.span.begin + name.size())};
-    return Error(name_span, "unknown function '" + name + "'", near.empty() ? "" : "did you mean " + near + "?");
-  }
-  if (!compile_args()) return Failed(n.span);
+  if (!check_args()) return Failed(n.span);
 
   if (name == "ISBLANK" || name == "ISNULL") {
     if (!CheckArity(n, 1, 1)) return Failed(n.span);

@@ -145,7 +145,7 @@ bool ConcatNode::Eval(const Frame& f, std::string_view* out) const {
     char* p = f.scratch->Allocate(total == 0 ? 1 : total);
     size_t at = 0;
     for (size_t i = 0; i < parts_.size(); ++i) {
-      std::memcpy(p + at, parts[i].data(), parts[i].size());
+      if (!parts[i].empty()) std::memcpy(p + at, parts[i].data(), parts[i].size());
       at += parts[i].size();
     }
     *out = std::string_view(p, total);
@@ -157,8 +157,8 @@ bool ConcatNode::Eval(const Frame& f, std::string_view* out) const {
     std::string_view s;
     if (!part->Eval(f, &s)) s = {};
     char* p = f.scratch->Allocate(acc.size() + s.size() + 1);
-    std::memcpy(p, acc.data(), acc.size());
-    std::memcpy(p + acc.size(), s.data(), s.size());
+    if (!acc.empty()) std::memcpy(p, acc.data(), acc.size());
+    if (!s.empty()) std::memcpy(p + acc.size(), s.data(), s.size());
     acc = std::string_view(p, acc.size() + s.size());
   }
   *out = acc;
