@@ -1,0 +1,44 @@
+// Salesforce's REST error answers: a JSON array of {"message", "errorCode", "fields"}.
+#ifndef CF_TOOLS_SFEMU_ERRORS_H_
+#define CF_TOOLS_SFEMU_ERRORS_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/sfemu/http_types.h"
+
+namespace cf::sfemu {
+
+struct SfError {
+  std::string error_code;  // "REQUIRED_FIELD_MISSING"
+  std::string message;     // "Required fields are missing: [LastName]"
+  std::vector<std::string> fields;
+
+  // {"message": ..., "errorCode": ..., "fields": [...]} (fields omitted when empty, as
+  // Salesforce does for errors that concern no field).
+  nlohmann::json ToJson() const {
+    nlohmann::json j = {{"message", message}, {"errorCode", error_code}};
+    if (!fields.empty()) j["fields"] = fields;
+    return j;
+  }
+  // The collections/composite per-record form: {"statusCode", "message", "fields"}.
+  nlohmann::json ToStatusJson() const {
+    return {{"statusCode", error_code}, {"message", message}, {"fields", fields}};
+  }
+};
+
+inline HttpResponse ErrorResponse(int status, const std::vector<SfError>& errors) {
+  nlohmann::json body = nlohmann::json::array();
+  for (const SfError& e : errors) body.push_back(e.ToJson());
+  return HttpResponse::Json(status, body.dump());
+}
+inline HttpResponse ErrorResponse(int status, std::string code, std::string message,
+                                  std::vector<std::string> fields = {}) {
+  return ErrorResponse(status, {SfError{std::move(code), std::move(message), std::move(fields)}});
+}
+
+}  // namespace cf::sfemu
+
+#endif  // CF_TOOLS_SFEMU_ERRORS_H_
