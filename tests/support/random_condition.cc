@@ -738,8 +738,8 @@ struct RandomConditionGenerator::Impl {
       case 3: {  // datetime +/- days, fractions included
         static constexpr const char* kDays[] = {"1", "7", "0.5", "0.25", "1.5", "0.001", "30"};
         Expr n{kDays[Int(0, std::size(kDays) - 1)], kPrecAtom};
-        // (number + datetime does not compile: docs/condition-language.md lists datetime + n.)
         Expr d = f != nullptr ? FieldExpr(*f) : Call("NOW", {});
+        if (Chance(0.15)) return {n.text + " + " + Wrap(d, kPrecMul).text, kPrecAdd};
         std::string left = Wrap(d, kPrecAdd).text;
         return {left + (Chance(0.5) ? " + " : " - ") + n.text, kPrecAdd};
       }
