@@ -1,0 +1,237 @@
+#include "tests/emulator/emulator_fixture.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "connectors/salesforce/describe_json.h"
+#include "tools/sfemu/oauth.h"
+
+#if __has_include("tools/sfemu/seed.h")
+#include "tools/sfemu/seed.h"
+#define CF_SFEMU_HAVE_SEED 1
+#endif
+
+namespace cf::sfemu::testing {
+
+namespace {
+
+std::string TempDir() {
+  static std::atomic<int> counter{0};
+  std::filesystem::path base = std::filesystem::temp_directory_path();
+  std::string name = "sfemu-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  std::filesystem::path dir = base / name;
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+}  // namespace
+
+bool LoadTestOrg(Org& org, std::string* error) {
+  // The minimal org: the example org's schema, an integration user and the connected app.
+  // TODO(sfemu): switch to the seed loader (tools/sfemu/seed.h) once it lands.
+  std::shared_ptr<const engine::Schema> schema =
+      sf::LoadSchemaFile(std::string(CF_SOURCE_DIR) + "/examples/org", error);
+  if (!schema) return false;
+  org.SetSchema(schema);
+  OrgUser user;
+  user.id = "0055g00000IntEgAAA";
+  user.username = "integration@connectflo.example";
+  user.password = "Integration-Pass1" "SecurityToken0";
+  user.name = "Integration User";
+  user.email = "integration@connectflo.example";
+  user.api_enabled = true;
+  user.integration = true;
+  org.AddUser(user);
+  ConnectedApp app;
+  app.client_id = "3MVG9ConnectFloEmulatorClientId";
+  app.client_secret = "EmulatorClientSecret0123456789";
+  app.redirect_uri = "http://localhost:8765/callback";
+  org.SetConnectedApp(app);
+  return true;
+}
+
+Emulator::Emulator(EmulatorOptions options) : options_(std::move(options)) {
+  org_ = std::make_unique<Org>();
+  std::string error;
+  if (!LoadTestOrg(*org_, &error)) {
+    ADD_FAILURE() << "loading the test org: " << error;
+    return;
+  }
+  if (options_.customize) options_.customize(*org_);
+
+  RouterOptions router_options;
+  router_options.control_token = options_.control_token;
+  router_ = std::make_unique<Router>(*org_, router_options);
+
+  ServerOptions server_options;
+  server_options.threads = options_.threads;
+  server_options.body_limit = options_.body_limit;
+  if (options_.tls) {
+    cert_dir_ = TempDir();
+    if (!MakeTestCertificates(cert_dir_, &certs_, &error)) {
+      ADD_FAILURE() << "making test certificates: " << error;
+      return;
+    }
+    server_options.tls_cert_file = certs_.server_cert;
+    server_options.tls_key_file = certs_.server_key;
+  }
+  Router* router = router_.get();
+  server_ = std::make_unique<HttpServer>(
+      server_options, [router](const HttpRequest& req) { return router->Handle(req); });
+  if (!server_->Listen(&error)) {
+    ADD_FAILURE() << "emulator listen: " << error;
+    return;
+  }
+  base_url_ = server_->url();
+  router_->SetInstanceUrl(base_url_);
+  server_->Start();
+  client_ = std::make_unique<HttpClient>(NewClient());
+  ok_ = true;
+}
+
+Emulator::~Emulator() {
+  client_.reset();
+  if (server_) server_->Stop();
+  server_.reset();
+  if (!cert_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(cert_dir_, ec);
+  }
+}
+
+uint16_t Emulator::port() const { return server_->port(); }
+
+std::string Emulator::ApiPath(std::string_view rest) {
+  std::string path = "/services/data/v" + std::string(kApiVersion) + "/";
+  path += rest;
+  return path;
+}
+
+const OrgUser& Emulator::integration_user() const {
+  for (const OrgUser& user : org_->users()) {
+    if (user.integration) return user;
+  }
+  return org_->users().front();
+}
+
+HttpClient Emulator::NewClient() const { return NewClient(options_.client_timeout); }
+
+HttpClient Emulator::NewClient(std::chrono::milliseconds timeout) const {
+  ClientOptions client_options;
+  client_options.ca_file = certs_.ca_cert;
+  client_options.timeout = timeout;
+  return HttpClient(base_url_, client_options);
+}
+
+ClientResponse Emulator::PasswordGrant(std::string_view username, std::string_view password) {
+  std::string body = "grant_type=password&client_id=" + PercentEncode(app().client_id) +
+                     "&client_secret=" + PercentEncode(app().client_secret) +
+                     "&username=" + PercentEncode(username) + "&password=" + PercentEncode(password);
+  return client_->Request("POST", "/services/oauth2/token", body,
+                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+}
+
+const std::string& Emulator::AccessToken(bool refresh) {
+  if (token_.empty() || refresh) {
+    const OrgUser& user = integration_user();
+    ClientResponse r = PasswordGrant(user.username, user.password);
+    nlohmann::json j = r.Json();
+    if (r.status != 200 || !j.is_object() || !j.contains("access_token")) {
+      ADD_FAILURE() << "password grant failed: " << r.status << " " << r.error << " " << r.body;
+      token_.clear();
+    } else {
+      token_ = j["access_token"].get<std::string>();
+    }
+  }
+  return token_;
+}
+
+ClientResponse Emulator::Get(std::string_view target) { return Call("GET", target); }
+
+ClientResponse Emulator::Call(std::string_view method, std::string_view target,
+                              std::string_view body) {
+  HeaderList headers = {{"Authorization", "Bearer " + AccessToken()}};
+  if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+  return client_->Request(method, target, body, headers);
+}
+
+ClientResponse Emulator::Raw(std::string_view method, std::string_view target,
+                             std::string_view body, const HeaderList& headers) {
+  return client_->Request(method, target, body, headers);
+}
+
+ClientResponse Emulator::ControlRequest(std::string_view method, std::string_view path,
+                                 const nlohmann::json& body) {
+  HeaderList headers;
+  if (!options_.control_token.empty()) {
+    headers.emplace_back(std::string(sfemu::Control::kTokenHeader), options_.control_token);
+  }
+  std::string text;
+  if (!body.is_null()) {
+    text = body.dump();
+    headers.emplace_back("Content-Type", "application/json");
+  }
+  std::string target = std::string(sfemu::Control::kPrefix) + std::string(path);
+  return client_->Request(method, target, text, headers);
+}
+
+void EmulatorFixture::SetUp() {
+  emu_ = std::make_unique<Emulator>(Options());
+  ASSERT_TRUE(emu_->ok());
+}
+
+void EmulatorFixture::TearDown() { emu_.reset(); }
+
+namespace {
+
+const char* TypeName(const nlohmann::json& j) {
+  if (j.is_number()) return "number";
+  return j.type_name();
+}
+
+void CompareShapeAt(const nlohmann::json& expected, const nlohmann::json& actual,
+                    const std::string& where, bool allow_extra, std::ostringstream& out) {
+  if (std::string(TypeName(expected)) != TypeName(actual)) {
+    out << where << ": expected " << TypeName(expected) << ", got " << TypeName(actual) << "\n";
+    return;
+  }
+  if (expected.is_object()) {
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+      if (!actual.contains(it.key())) {
+        out << where << "." << it.key() << ": missing\n";
+        continue;
+      }
+      CompareShapeAt(it.value(), actual[it.key()], where + "." + it.key(), allow_extra, out);
+    }
+    if (!allow_extra) {
+      for (auto it = actual.begin(); it != actual.end(); ++it) {
+        if (!expected.contains(it.key())) out << where << "." << it.key() << ": unexpected\n";
+      }
+    }
+  } else if (expected.is_array() && !expected.empty() && !actual.empty()) {
+    CompareShapeAt(expected.front(), actual.front(), where + "[0]", allow_extra, out);
+  }
+}
+
+}  // namespace
+
+std::string CompareShape(const nlohmann::json& expected, const nlohmann::json& actual,
+                         bool allow_extra) {
+  std::ostringstream out;
+  CompareShapeAt(expected, actual, "$", allow_extra, out);
+  return out.str();
+}
+
+std::string ReadTestData(std::string_view relative_path) {
+  std::ifstream in(std::string(CF_TEST_DATA_DIR) + "/" + std::string(relative_path),
+                   std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace cf::sfemu::testing
