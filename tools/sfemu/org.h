@@ -50,6 +50,59 @@ struct StoredRecord {
   engine::Millis deleted_at = 0;
 };
 
+// One field value of a stored record, decoded from the org's compact row format without
+// building JSON (for the query engine and other scans over many records). Text views point
+// into the row: valid until the record changes or the caller releases the org's lock.
+struct FieldValue {
+  enum class Kind : uint8_t {
+    kNull,
+    kBool,      // b
+    kInt,       // i: a JSON integer
+    kDouble,    // d: a JSON number with a fraction
+    kString,    // text: any string that is not one of the three below
+    kId,        // id: an 18-character Id string (canonical case suffix)
+    kDate,      // i: days since 1970-01-01 ("YYYY-MM-DD")
+    kDateTime,  // i: milliseconds since the epoch ("YYYY-MM-DDTHH:MM:SS.sss+0000")
+    kJson,      // text: the dump of a JSON object or array (compound fields)
+  };
+  Kind kind = Kind::kNull;
+  bool b = false;
+  int64_t i = 0;
+  double d = 0;
+  std::string_view text;
+  engine::SfId id;
+
+  bool is_null() const { return kind == Kind::kNull; }
+  // The value as the record's JSON holds it (dates and Ids as their wire text).
+  nlohmann::json ToJson() const;
+  // Wire text of a string, Id, date or datetime value; "" for other kinds.
+  std::string Text() const;
+};
+
+// A read-only view of one stored row. Valid until the record changes or the caller releases
+// the org's lock. Cheap to copy.
+class RecordView {
+ public:
+  RecordView() = default;
+  const engine::SfId& id() const;
+  std::string Id18() const { return id().To18(); }
+  bool deleted() const;
+  engine::Millis deleted_at() const;
+  const engine::Object& object() const { return *object_; }
+  // The value of the field at `field_index` in object().fields (null if not set).
+  FieldValue Get(int field_index) const;
+  // Every set field: out is resized to object().fields.size() and filled by field index.
+  void DecodeInto(std::vector<FieldValue>* out) const;
+  // The record's fields as StoredRecord::fields holds them.
+  nlohmann::json ToJson() const;
+
+ private:
+  friend class Org;
+  const engine::Object* object_ = nullptr;
+  const void* table_ = nullptr;  // Org::Table
+  const void* row_ = nullptr;    // Org::Row
+};
+
 struct OrgLimits {
   int64_t daily_api_max = 100000;
   int64_t daily_api_used = 0;
@@ -65,7 +118,8 @@ struct TokenInfo {
 
 class Org {
  public:
-  Org() = default;
+  Org();
+  ~Org();
   Org(const Org&) = delete;
   Org& operator=(const Org&) = delete;
 
@@ -76,6 +130,10 @@ class Org {
   void AddUser(OrgUser user);
   void SetConnectedApp(ConnectedApp app);
   OrgLimits& limits() { return limits_; }
+  // The org's 18-character Id ("00D..."), for the identity URL and access tokens. Default:
+  // a fixed Id derived from nothing, "00DDn00000ConFlo" + checksum.
+  void SetOrgId(std::string org_id);
+  const std::string& org_id() const { return org_id_; }
 
   // ---- Metadata (immutable after setup; no lock needed) ----
   const engine::Schema& schema() const { return *schema_; }
@@ -105,18 +163,40 @@ class Org {
   // SystemModstamp. Returns false if absent or deleted.
   bool UpdateLocked(const engine::Object& object, std::string_view id, const nlohmann::json& changes,
                     std::string_view user_id);
-  // Marks the record deleted (kept for queryAll and getDeleted). False if absent or deleted.
+  // Marks the record deleted (kept for queryAll and getDeleted): sets IsDeleted true and
+  // restamps SystemModstamp. False if absent or already deleted.
   bool DeleteLocked(const engine::Object& object, std::string_view id);
+  // Stores a record exactly as given (seeding): only the Id (if absent) and IsDeleted false
+  // (if the object has it and it is absent) are added. Returns the Id.
+  std::string LoadRecordLocked(const engine::Object& object, nlohmann::json fields);
   // The record by Id (15 or 18 characters, any case for 18); nullptr if absent. Deleted
-  // records are returned too: check StoredRecord::deleted.
+  // records are returned too: check StoredRecord::deleted. Records are stored compactly; the
+  // StoredRecord is built on demand and stays valid (and current: Update/Delete refresh it)
+  // until RestoreLocked, or until more than kFindCacheSize other records have been found.
   const StoredRecord* FindLocked(const engine::Object& object, std::string_view id) const;
+  static constexpr size_t kFindCacheSize = 8192;
+  // The same as a view; nullopt if absent. Cheaper than FindLocked.
+  std::optional<RecordView> FindRowLocked(const engine::Object& object, std::string_view id) const;
   // Finds the object of an Id by its key prefix; nullptr if none.
   const engine::Object* ObjectOfId(std::string_view id) const;
   // Every record of an object in Id order (deleted ones included); stop by returning false.
+  // The StoredRecord passed to `visit` is valid only during the call.
   void ScanLocked(const engine::Object& object,
                   const std::function<bool(const StoredRecord&)>& visit) const;
-  size_t CountLocked(const engine::Object& object) const;
-  // Snapshot/restore of all records, for allOrNone rollbacks.
+  // The same over views, without building JSON (fast: use it for large orgs).
+  void ScanRowsLocked(const engine::Object& object,
+                      const std::function<bool(const RecordView&)>& visit) const;
+  // The 18-character Ids of the live (not deleted) records whose `field` equals `value`: text
+  // compared ignoring ASCII case unless `case_sensitive`, numbers numerically. For unique and
+  // external-id checks and upsert.
+  std::vector<std::string> FindByFieldLocked(const engine::Object& object, std::string_view field,
+                                             const nlohmann::json& value,
+                                             bool case_sensitive = false) const;
+  size_t CountLocked(const engine::Object& object) const;  // deleted ones included
+  // Snapshot/restore of all records, for allOrNone rollbacks. Taking a snapshot is O(1):
+  // while any snapshot is alive the org keeps an undo log of record changes, and
+  // RestoreLocked undoes the changes made since its snapshot (Ids are not reused). A
+  // snapshot must not outlive its org; it may be restored more than once.
   struct Snapshot;
   std::shared_ptr<Snapshot> SnapshotLocked() const;
   void RestoreLocked(const Snapshot& snapshot);
@@ -142,23 +222,41 @@ class Org {
   std::optional<std::string> RedeemAuthorizationCode(std::string_view code);
 
  private:
-  struct Table {
-    std::map<std::string, StoredRecord> rows;  // by 18-character Id
-    uint64_t next_sequence = 1;
-  };
+  friend class RecordView;
+  struct Row;
+  struct Table;
+  struct Undo;
+  Table* TableFor(const engine::Object& object);
+  const Table* TableFor(const engine::Object& object) const;
+  RecordView ViewOf(const Table& table, uint32_t row) const;
+  StoredRecord Materialize(const Table& table, uint32_t row) const;
+  int RowOf(const Table& table, std::string_view id) const;  // -1 if absent
+  void AppendRow(Table& table, Row row);
+  void RecordUndo(Undo undo);
+  void RefreshCached(const Table& table, uint32_t row) const;
+  void ReleaseSnapshot() const;
+  std::string Stamp() const;  // Now() as Salesforce's datetime text, whole seconds
+
   std::shared_ptr<const engine::Schema> schema_;
   std::set<std::pair<std::string, std::string>> hidden_;  // lower-case object, field
   std::vector<OrgUser> users_;
   ConnectedApp app_;
   OrgLimits limits_;
+  std::string org_id_;
 
   mutable std::recursive_mutex mu_;
-  std::map<std::string, Table> tables_;  // by lower-case object name
+  std::vector<std::unique_ptr<Table>> tables_;  // by object index in the schema
+  std::map<std::string, int, std::less<>> by_prefix_;  // key prefix -> object index
   engine::Millis clock_offset_ = 0;
   std::map<std::string, TokenInfo> access_tokens_;
   std::map<std::string, TokenInfo> refresh_tokens_;
   std::map<std::string, std::string> auth_codes_;
   uint64_t token_counter_ = 0;
+  // allOrNone support: the undo log, kept while snapshots are alive.
+  mutable std::vector<Undo> undo_;
+  mutable int live_snapshots_ = 0;
+  // FindLocked's materialized records, by (table << 32 | row).
+  mutable std::map<uint64_t, std::unique_ptr<StoredRecord>> find_cache_;
 };
 
 }  // namespace cf::sfemu

@@ -1,0 +1,290 @@
+// Org: Ids (prefix, checksum, uniqueness), stamps, the compact row store round trip,
+// snapshots (undo log), tokens, the API counter.
+#include "tools/sfemu/org.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <string>
+
+#include "connectors/salesforce/describe_json.h"
+
+namespace cf::sfemu {
+namespace {
+
+using nlohmann::json;
+
+std::shared_ptr<const engine::Schema> OrgSchema() {
+  static std::shared_ptr<const engine::Schema> schema = [] {
+    std::string error;
+    auto s = sf::LoadSchemaFile(std::string(CF_SOURCE_DIR) + "/examples/org", &error);
+    EXPECT_NE(s, nullptr) << error;
+    return s;
+  }();
+  return schema;
+}
+
+class OrgTest : public testing::Test {
+ protected:
+  OrgTest() {
+    org_.SetSchema(OrgSchema());
+    account_ = org_.schema().Find("Account");
+  }
+  Org org_;
+  const engine::Object* account_ = nullptr;
+};
+
+TEST_F(OrgTest, NewIdsHaveKeyPrefixValidChecksumAndAreUnique) {
+  auto lock = org_.Lock();
+  std::set<std::string> seen;
+  for (const char* name : {"Account", "Contact", "Lead", "Opportunity", "Case", "Task",
+                           "Support_Contract__c"}) {
+    const engine::Object* o = org_.schema().Find(name);
+    ASSERT_NE(o, nullptr);
+    for (int i = 0; i < 500; ++i) {
+      const std::string id = org_.NewIdLocked(*o);
+      ASSERT_EQ(id.size(), 18u);
+      EXPECT_EQ(id.substr(0, 3), o->key_prefix);
+      auto parsed = engine::SfId::Parse(id);
+      ASSERT_TRUE(parsed) << id;
+      EXPECT_EQ(parsed->To18(), id) << "checksum of " << id;
+      EXPECT_TRUE(seen.insert(id).second) << id;
+      EXPECT_EQ(org_.ObjectOfId(id), o);
+    }
+  }
+  // Looks like a real org's Id: prefix, pod "Dn", zeros, base-62 digits, checksum.
+  EXPECT_TRUE(std::regex_match(*seen.begin(), std::regex("[0-9a-zA-Z]{3}Dn000[0-9A-Za-z]{7}[A-Z0-5]{3}")));
+}
+
+TEST_F(OrgTest, InsertStampsAuditFieldsInSalesforceFormat) {
+  auto lock = org_.Lock();
+  const std::string user = "005Dn0000Arm1RhIQI";
+  const std::string id = org_.InsertLocked(*account_, {{"Name", "Acme"}, {"AnnualRevenue", 1.5e6}}, user);
+  const StoredRecord* r = org_.FindLocked(*account_, id);
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->deleted);
+  const json& f = r->fields;
+  EXPECT_EQ(f["Id"], id);
+  EXPECT_EQ(f["Name"], "Acme");
+  EXPECT_EQ(f["AnnualRevenue"], 1.5e6);
+  EXPECT_EQ(f["IsDeleted"], false);
+  EXPECT_EQ(f["OwnerId"], user);
+  EXPECT_EQ(f["CreatedById"], user);
+  EXPECT_EQ(f["LastModifiedById"], user);
+  const std::regex stamp("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.000\\+0000");
+  for (const char* k : {"CreatedDate", "LastModifiedDate", "SystemModstamp"}) {
+    ASSERT_TRUE(f[k].is_string()) << k;
+    EXPECT_TRUE(std::regex_match(f[k].get<std::string>(), stamp)) << f[k];
+  }
+  EXPECT_EQ(f["CreatedDate"], f["SystemModstamp"]);
+  // Every field of the object is present, null when not set.
+  EXPECT_TRUE(f.contains("Phone"));
+  EXPECT_TRUE(f["Phone"].is_null());
+  EXPECT_EQ(f.size(), account_->fields.size());
+}
+
+TEST_F(OrgTest, UpdateRestampsAndMergesAndClockMoves) {
+  auto lock = org_.Lock();
+  const std::string id = org_.InsertLocked(*account_, {{"Name", "Acme"}, {"Phone", "1"}}, "");
+  const StoredRecord* r = org_.FindLocked(*account_, id);
+  const std::string created = r->fields["CreatedDate"];
+  org_.AdvanceClock(61000);
+  ASSERT_TRUE(org_.UpdateLocked(*account_, id, {{"phone", nullptr}, {"Industry", "Banking"}}, ""));
+  // The cached StoredRecord is refreshed in place.
+  EXPECT_EQ(r->fields["Industry"], "Banking");
+  EXPECT_TRUE(r->fields["Phone"].is_null());
+  EXPECT_EQ(r->fields["Name"], "Acme");
+  EXPECT_EQ(r->fields["CreatedDate"], created);
+  EXPECT_GT(r->fields["SystemModstamp"].get<std::string>(), created);
+  EXPECT_EQ(r->fields["LastModifiedDate"], r->fields["SystemModstamp"]);
+  EXPECT_FALSE(org_.UpdateLocked(*account_, "001Dn0000000000AAA", {{"Name", "x"}}, ""));
+}
+
+TEST_F(OrgTest, FindAcceptsFifteenAndAnyCaseEighteen) {
+  auto lock = org_.Lock();
+  const std::string id = org_.InsertLocked(*account_, {{"Name", "Acme"}}, "");
+  EXPECT_NE(org_.FindLocked(*account_, id.substr(0, 15)), nullptr);
+  std::string lower = id;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  EXPECT_NE(org_.FindLocked(*account_, lower), nullptr);
+  EXPECT_EQ(org_.FindLocked(*account_, "nonsense"), nullptr);
+}
+
+TEST_F(OrgTest, DeleteKeepsRecordForQueryAll) {
+  auto lock = org_.Lock();
+  const std::string id = org_.InsertLocked(*account_, {{"Name", "Acme"}}, "");
+  ASSERT_TRUE(org_.DeleteLocked(*account_, id));
+  EXPECT_FALSE(org_.DeleteLocked(*account_, id));
+  EXPECT_FALSE(org_.UpdateLocked(*account_, id, {{"Name", "x"}}, ""));
+  const StoredRecord* r = org_.FindLocked(*account_, id);
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r->deleted);
+  EXPECT_GT(r->deleted_at, 0);
+  EXPECT_EQ(r->fields["IsDeleted"], true);
+  EXPECT_EQ(org_.CountLocked(*account_), 1u);
+}
+
+TEST_F(OrgTest, RowStoreRoundTripsEveryJsonKind) {
+  auto lock = org_.Lock();
+  json in = {{"Name", "Ünïcode \"quoted\" name that is longer than fifteen"},
+             {"AnnualRevenue", 123456789012},
+             {"NumberOfEmployees", -42},
+             {"Health_Score__c", 87.25},
+             {"ParentId", "001Dn0000Arm1RhIQI"},  // an Id
+             {"Description", "001Dn0000Arm1RhIQJ"},  // 18 chars, not a valid checksum: text
+             {"LastActivityDate", "2026-02-29"},     // not a date (2026 is no leap year): text
+             {"SLA_Hours__c", 0},
+             {"Tier__c", "Gold"},
+             {"BillingAddress", {{"city", "Leeds"}, {"country", "UK"}}},
+             {"Unknown_Key__x", "kept"}};
+  const std::string id = org_.LoadRecordLocked(*account_, in);
+  const StoredRecord* r = org_.FindLocked(*account_, id);
+  ASSERT_NE(r, nullptr);
+  for (auto it = in.begin(); it != in.end(); ++it) {
+    EXPECT_EQ(r->fields[it.key()], it.value()) << it.key();
+    EXPECT_EQ(r->fields[it.key()].dump(), it.value().dump()) << it.key();
+  }
+  auto view = org_.FindRowLocked(*account_, id);
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->Get(account_->FieldIndex("ParentId")).kind, FieldValue::Kind::kId);
+  EXPECT_EQ(view->Get(account_->FieldIndex("Description")).kind, FieldValue::Kind::kString);
+  EXPECT_EQ(view->Get(account_->FieldIndex("Phone")).kind, FieldValue::Kind::kNull);
+  EXPECT_EQ(view->Get(account_->FieldIndex("Id")).id.To18(), id);
+}
+
+TEST_F(OrgTest, LoadKeepsGivenIdAndStamps) {
+  auto lock = org_.Lock();
+  json in = {{"attributes", {{"type", "Account"}}},
+             {"Id", "001Dn0000Arm1RhIQI"},
+             {"Name", "Seeded"},
+             {"CreatedDate", "2025-12-01T08:00:00.000+0000"}};
+  EXPECT_EQ(org_.LoadRecordLocked(*account_, in), "001Dn0000Arm1RhIQI");
+  const StoredRecord* r = org_.FindLocked(*account_, "001Dn0000Arm1RhIQI");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->fields["CreatedDate"], "2025-12-01T08:00:00.000+0000");
+  EXPECT_FALSE(r->fields.contains("attributes"));
+}
+
+TEST_F(OrgTest, ScanIsInIdOrder) {
+  auto lock = org_.Lock();
+  org_.LoadRecordLocked(*account_, {{"Id", "001Dn0000zzzzzzAAA"}, {"Name", "z"}});
+  org_.LoadRecordLocked(*account_, {{"Id", "001Dn00000AAAAAAAA"}, {"Name", "a"}});
+  for (int i = 0; i < 5; ++i) org_.InsertLocked(*account_, {{"Name", std::to_string(i)}}, "");
+  std::vector<std::string> ids;
+  org_.ScanLocked(*account_, [&](const StoredRecord& r) {
+    ids.push_back(r.fields["Id"]);
+    return true;
+  });
+  ASSERT_EQ(ids.size(), 7u);
+  for (size_t i = 1; i < ids.size(); ++i) {
+    EXPECT_LT(*engine::SfId::Parse(ids[i - 1]), *engine::SfId::Parse(ids[i]));
+  }
+  size_t n = 0;
+  org_.ScanRowsLocked(*account_, [&](const RecordView&) { return ++n < 3; });
+  EXPECT_EQ(n, 3u);
+}
+
+TEST_F(OrgTest, SnapshotRestoreUndoesInsertsUpdatesDeletes) {
+  auto lock = org_.Lock();
+  const std::string keep = org_.InsertLocked(*account_, {{"Name", "Keep"}}, "");
+  const std::string gone = org_.InsertLocked(*account_, {{"Name", "Gone"}}, "");
+  const json before = org_.FindLocked(*account_, keep)->fields;
+  {
+    auto snap = org_.SnapshotLocked();
+    const std::string added = org_.InsertLocked(*account_, {{"Name", "Added"}}, "");
+    ASSERT_TRUE(org_.UpdateLocked(*account_, keep, {{"Name", "Changed"}}, ""));
+    ASSERT_TRUE(org_.DeleteLocked(*account_, gone));
+    {
+      auto inner = org_.SnapshotLocked();
+      org_.InsertLocked(*account_, {{"Name", "Inner"}}, "");
+      org_.RestoreLocked(*inner);
+      EXPECT_EQ(org_.CountLocked(*account_), 3u);
+    }
+    org_.RestoreLocked(*snap);
+    EXPECT_EQ(org_.FindLocked(*account_, added), nullptr);
+    // Ids are not reused after a rollback.
+    EXPECT_NE(org_.InsertLocked(*account_, {{"Name", "Again"}}, ""), added);
+    org_.RestoreLocked(*snap);
+  }
+  EXPECT_EQ(org_.CountLocked(*account_), 2u);
+  EXPECT_EQ(org_.FindLocked(*account_, keep)->fields, before);
+  EXPECT_FALSE(org_.FindLocked(*account_, gone)->deleted);
+  // Scans see the restored state in order.
+  std::vector<std::string> names;
+  org_.ScanRowsLocked(*account_, [&](const RecordView& v) {
+    names.push_back(v.ToJson()["Name"]);
+    return true;
+  });
+  EXPECT_EQ(names, (std::vector<std::string>{"Keep", "Gone"}));
+}
+
+TEST_F(OrgTest, FindByFieldComparesTextIgnoringCase) {
+  auto lock = org_.Lock();
+  const engine::Object* lead = org_.schema().Find("Lead");
+  const std::string a = org_.InsertLocked(*lead, {{"LastName", "A"}, {"ConnectFlo_Conversation_Id__c", "Conv-1"}}, "");
+  const std::string b = org_.InsertLocked(*lead, {{"LastName", "B"}, {"ConnectFlo_Conversation_Id__c", "conv-2"}}, "");
+  EXPECT_EQ(org_.FindByFieldLocked(*lead, "ConnectFlo_Conversation_Id__c", "CONV-1"),
+            std::vector<std::string>{a});
+  EXPECT_TRUE(org_.FindByFieldLocked(*lead, "ConnectFlo_Conversation_Id__c", "CONV-2", true).empty());
+  ASSERT_TRUE(org_.DeleteLocked(*lead, b));
+  EXPECT_TRUE(org_.FindByFieldLocked(*lead, "ConnectFlo_Conversation_Id__c", "conv-2").empty());
+}
+
+TEST_F(OrgTest, TokensAreRandomAndExpire) {
+  org_.limits().access_token_ttl_seconds = 60;
+  const std::string t1 = org_.IssueAccessToken("005Dn0000Arm1RhIQI");
+  const std::string t2 = org_.IssueAccessToken("005Dn0000Arm1RhIQI");
+  EXPECT_NE(t1, t2);
+  EXPECT_TRUE(std::regex_match(t1, std::regex("00D[0-9A-Za-z]{12}!AQ[0-9A-Za-z._]{100,}")));
+  EXPECT_EQ(t1.substr(0, 15), org_.org_id().substr(0, 15));
+  auto info = org_.CheckAccessToken(t1);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->user_id, "005Dn0000Arm1RhIQI");
+  EXPECT_FALSE(org_.CheckAccessToken(t1 + "x"));
+  org_.AdvanceClock(61000);
+  EXPECT_FALSE(org_.CheckAccessToken(t1));
+  const std::string t3 = org_.IssueAccessToken("u");
+  EXPECT_TRUE(org_.CheckAccessToken(t3));
+  org_.ExpireAllAccessTokens();
+  EXPECT_FALSE(org_.CheckAccessToken(t3));
+
+  const std::string r1 = org_.IssueRefreshToken("u");
+  EXPECT_EQ(r1.rfind("5Aep861", 0), 0u);
+  EXPECT_TRUE(org_.CheckRefreshToken(r1));
+  org_.RevokeRefreshToken(r1);
+  EXPECT_FALSE(org_.CheckRefreshToken(r1));
+  const std::string r2 = org_.IssueRefreshToken("u");
+  org_.RevokeAllRefreshTokens();
+  EXPECT_FALSE(org_.CheckRefreshToken(r2));
+
+  const std::string code = org_.IssueAuthorizationCode("u");
+  EXPECT_EQ(org_.RedeemAuthorizationCode(code), std::optional<std::string>("u"));
+  EXPECT_FALSE(org_.RedeemAuthorizationCode(code));  // single use
+}
+
+TEST_F(OrgTest, ApiCounterStopsAtTheLimit) {
+  org_.SetApiUsage(0, 3);
+  EXPECT_TRUE(org_.CountApiCall());
+  EXPECT_TRUE(org_.CountApiCall());
+  EXPECT_TRUE(org_.CountApiCall());
+  EXPECT_FALSE(org_.CountApiCall());
+  EXPECT_EQ(org_.api_used(), 3);
+  EXPECT_EQ(org_.api_max(), 3);
+}
+
+TEST_F(OrgTest, HiddenFieldsAndUsers) {
+  org_.HideField("Account", "Health_Score__c");
+  EXPECT_TRUE(org_.IsHidden("account", "health_score__C"));
+  EXPECT_FALSE(org_.IsHidden("Account", "Name"));
+  OrgUser u;
+  u.id = "005Dn0000Arm1RhIQI";
+  u.username = "integration@connectflo-demo.example";
+  org_.AddUser(u);
+  EXPECT_NE(org_.FindUser("Integration@ConnectFlo-Demo.example"), nullptr);
+  EXPECT_NE(org_.FindUserById("005Dn0000Arm1Rh"), nullptr);
+  EXPECT_EQ(org_.FindUserById("005Dn0000Arm1Ri"), nullptr);
+}
+
+}  // namespace
+}  // namespace cf::sfemu
