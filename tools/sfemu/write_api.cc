@@ -1,0 +1,940 @@
+// The write half of the emulator's REST API (api.h): create, update, delete, upsert, sObject
+// Collections and Composite, with Salesforce's answers for success and for every error.
+//
+// Every write validates and stores under the org's lock (validation.h), so concurrent writers
+// never lose each other's changes and allOrNone batches are atomic. Composite holds the lock
+// for all of its subrequests and calls the same handlers; it is counted as one API call by the
+// router, never per subrequest.
+//
+// Texts used here besides validation.cc's (sources: captured answers and client fixtures):
+//   NOT_FOUND "The requested resource does not exist" (spec table; unknown object, record)
+//   NOT_FOUND "Provided external ID field does not exist or is not accessible: INVALID ID"
+//     (a real org's answer to PATCH with a malformed record Id, and to unknown upsert fields)
+//   MALFORMED_ID "Account ID: id value of incorrect type: 001900K0001pPuOAAU" fields [Id]
+//     (an Id of another object or with a bad checksum in the path)
+//   MALFORMED_ID "malformed id 001RM000003oLrB000" (collections, per record)
+//   ENTITY_IS_DELETED "entity is deleted"
+//   INVALID_FIELD "The Id field should not be specified in the sobject data." (REST docs; also
+//     with the external Id field's name on upsert)
+//   INVALID_FIELD "Field name provided, Id is not an External ID or indexed field for X"
+//   EXCEEDED_ID_LIMIT "record limit reached. cannot submit more than 200 records into this call"
+//   ALL_OR_NONE_OPERATION_ROLLED_BACK "Record rolled back because not all records were valid and
+//     the request was using AllOrNone header" (client fixtures of collections answers)
+//   PROCESSING_HALTED "The transaction was rolled back since another operation in the same
+//     transaction failed." and "Invalid reference specified. No value for acc.id found in acc"
+//     (client fixtures of composite answers)
+//   METHOD_NOT_ALLOWED "HTTP Method 'PUT' not allowed. Allowed are GET,PATCH,DELETE"
+// Not verified against a capture (chosen to read like Salesforce): the composite limit of 25
+// subrequests (LIMIT_EXCEEDED), malformed composite envelopes, INVALID_TYPE for collections
+// records without attributes.type, MISSING_ARGUMENT for an update record without an Id.
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/schema.h"
+#include "engine/value.h"
+#include "tools/sfemu/api.h"
+#include "tools/sfemu/errors.h"
+#include "tools/sfemu/validation.h"
+
+namespace cf::sfemu {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr size_t kMaxCollectionRecords = 200;
+constexpr size_t kMaxCompositeSubrequests = 25;
+
+constexpr char kRolledBackMessage[] =
+    "Record rolled back because not all records were valid and the request was using AllOrNone "
+    "header";
+constexpr char kHaltedMessage[] =
+    "The transaction was rolled back since another operation in the same transaction failed.";
+
+std::string Dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+HttpResponse JsonAnswer(int status, const Json& body) {
+  return HttpResponse::Json(status, Dump(body));
+}
+
+HttpResponse NoContent() {
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+HttpResponse NotFound() {
+  return ErrorResponse(404, "NOT_FOUND", "The requested resource does not exist");
+}
+
+std::string ApiBase(const RequestContext& ctx) {
+  return "/services/data/v" + (ctx.api_version.empty() ? std::string("59.0") : ctx.api_version);
+}
+
+std::string RecordUrl(const RequestContext& ctx, const engine::Object& object,
+                      const std::string& id) {
+  return ApiBase(ctx) + "/sobjects/" + object.name + "/" + id;
+}
+
+std::string UserId(const RequestContext& ctx) { return ctx.user ? ctx.user->id : std::string(); }
+
+// "46.0" -> 46.
+int MajorVersion(const std::string& version) {
+  int v = 0;
+  for (char c : version) {
+    if (c < '0' || c > '9') break;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+const engine::Object* FindObject(const Org& org, const std::string& name) {
+  return org.schema().Find(name);
+}
+
+std::string IdLabel(const engine::Object& object) {
+  const engine::Field* f = object.FindField("Id");
+  return f != nullptr && !f->label.empty() ? f->label : std::string("Record ID");
+}
+
+bool IsAlnum(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  });
+}
+
+// A record Id from a path: the 18-character form, or the answer Salesforce gives for it.
+struct PathId {
+  std::string id18;
+  std::optional<HttpResponse> error;
+};
+
+PathId CheckPathId(const engine::Object& object, const std::string& id) {
+  PathId out;
+  if ((id.size() != 15 && id.size() != 18) || !IsAlnum(id)) {
+    out.error = ErrorResponse(404, "NOT_FOUND",
+                              "Provided external ID field does not exist or is not accessible: " + id);
+    return out;
+  }
+  std::optional<engine::SfId> parsed = engine::SfId::Parse(id);
+  if (!parsed || parsed->KeyPrefix() != object.key_prefix) {
+    out.error = ErrorResponse(400, "MALFORMED_ID",
+                              IdLabel(object) + ": id value of incorrect type: " + id, {"Id"});
+    return out;
+  }
+  out.id18 = parsed->To18();
+  return out;
+}
+
+// Reads the body of a single-record write: a JSON object, or Salesforce's error answer.
+std::optional<OrderedJson> ReadRecordBody(const HttpRequest& req, const engine::Object& object,
+                                          HttpResponse* error) {
+  SfError e;
+  std::optional<OrderedJson> body = ParseRequestJson(req.body, &e);
+  if (!body) {
+    *error = ErrorResponse(400, {e});
+    return std::nullopt;
+  }
+  if (!body->is_object()) {
+    const JsonPosition p = LocateJsonValue(req.body, {}).value_or(JsonPosition{});
+    const char* token = body->is_array() ? "START_ARRAY value [" : "VALUE_STRING value";
+    *error = ErrorResponse(
+        400, "JSON_PARSER_ERROR",
+        "Cannot deserialize instance of " + object.name + " from " + token +
+            " or request may be missing a required field at [line:" + std::to_string(p.line) +
+            ", column:" + std::to_string(p.column) + "]");
+    return std::nullopt;
+  }
+  return body;
+}
+
+// The key of `body` that names `field` ignoring case; nullptr if none.
+const std::string* KeyNaming(const OrderedJson& body, std::string_view field) {
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (engine::EqualsIgnoreCase(it.key(), field)) return &it.key();
+  }
+  return nullptr;
+}
+
+// ---- One record, under the org's lock ----
+
+struct Outcome {
+  int status = 200;  // the single-record answer's status when errors is not empty
+  std::string id;
+  std::vector<SfError> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+Outcome CreateRecordLocked(Org& org, const engine::Object& object, const OrderedJson& body,
+                           BodyOrigin origin, const RequestContext& ctx) {
+  Outcome out;
+  WriteRequest wr;
+  wr.object = &object;
+  wr.kind = WriteKind::kCreate;
+  wr.body = &body;
+  wr.origin = std::move(origin);
+  WriteCheck check = ValidateWriteLocked(org, wr);
+  if (!check.ok()) {
+    out.status = 400;
+    out.errors = std::move(check.errors);
+    return out;
+  }
+  out.id = org.InsertLocked(object, std::move(check.fields), UserId(ctx));
+  return out;
+}
+
+// For "not found": single-record answers use NOT_FOUND, per-record results
+// INVALID_CROSS_REFERENCE_KEY as SaveResults do.
+Outcome UpdateRecordLocked(Org& org, const engine::Object& object, const std::string& id18,
+                           const OrderedJson& body, BodyOrigin origin, const RequestContext& ctx,
+                           bool per_record) {
+  Outcome out;
+  out.id = id18;
+  const StoredRecord* found = org.FindLocked(object, id18);
+  if (found == nullptr) {
+    out.status = 404;
+    out.errors.push_back(per_record
+                             ? SfError{"INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}}
+                             : SfError{"NOT_FOUND", "The requested resource does not exist", {}});
+    return out;
+  }
+  if (found->deleted) {
+    out.status = 404;
+    out.errors.push_back(SfError{"ENTITY_IS_DELETED", "entity is deleted", {}});
+    return out;
+  }
+  const StoredRecord existing = *found;  // FindLocked's record may be recycled while validating
+  WriteRequest wr;
+  wr.object = &object;
+  wr.kind = WriteKind::kUpdate;
+  wr.body = &body;
+  wr.existing = &existing;
+  wr.origin = std::move(origin);
+  WriteCheck check = ValidateWriteLocked(org, wr);
+  if (!check.ok()) {
+    out.status = 400;
+    out.errors = std::move(check.errors);
+    return out;
+  }
+  if (!org.UpdateLocked(object, id18, check.fields, UserId(ctx))) {
+    out.status = 404;
+    out.errors.push_back(SfError{"ENTITY_IS_DELETED", "entity is deleted", {}});
+  }
+  return out;
+}
+
+Json SaveResult(const std::string& id, bool with_id_on_failure, const std::vector<SfError>& errors) {
+  Json r = Json::object();
+  if (errors.empty() || with_id_on_failure) {
+    if (!id.empty()) r["id"] = id;
+  }
+  r["success"] = errors.empty();
+  r["errors"] = Json::array();
+  for (const SfError& e : errors) r["errors"].push_back(e.ToStatusJson());
+  return r;
+}
+
+Json CreatedBody(const std::string& id) {
+  return Json{{"id", id}, {"success", true}, {"errors", Json::array()}};
+}
+
+// ---- Collections ----
+
+HttpResponse CollectionsImpl(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                             bool force_all_or_none) {
+  // DELETE /composite/sobjects?ids=...&allOrNone=...
+  if (req.method == "DELETE") {
+    std::vector<std::string> ids;
+    auto it = req.query.find("ids");
+    if (it != req.query.end()) {
+      std::string list = it->second;
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos) comma = list.size();
+        std::string id = list.substr(start, comma - start);
+        if (!id.empty()) ids.push_back(id);
+        start = comma + 1;
+      }
+    }
+    if (ids.size() > kMaxCollectionRecords) {
+      return ErrorResponse(400, "EXCEEDED_ID_LIMIT",
+                           "record limit reached. cannot submit more than 200 records into this "
+                           "call");
+    }
+    auto aon = req.query.find("allOrNone");
+    const bool all_or_none =
+        force_all_or_none || (aon != req.query.end() && engine::EqualsIgnoreCase(aon->second, "true"));
+    Org::OrgLock lock = org.Lock();
+    std::shared_ptr<Org::Snapshot> snapshot;
+    if (all_or_none) snapshot = org.SnapshotLocked();
+    std::vector<std::pair<std::string, std::vector<SfError>>> results;
+    bool any_failed = false;
+    for (const std::string& id : ids) {
+      std::vector<SfError> errors;
+      std::optional<engine::SfId> parsed = engine::SfId::Parse(id);
+      const engine::Object* object = parsed ? org.ObjectOfId(parsed->To18()) : nullptr;
+      std::string id18 = parsed ? parsed->To18() : id;
+      if (!parsed || object == nullptr) {
+        errors.push_back(SfError{"MALFORMED_ID", "malformed id " + id, {}});
+      } else if (const StoredRecord* r = org.FindLocked(*object, id18); r == nullptr) {
+        errors.push_back(SfError{"INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}});
+      } else if (r->deleted || !org.DeleteLocked(*object, id18)) {
+        errors.push_back(SfError{"ENTITY_IS_DELETED", "entity is deleted", {}});
+      }
+      any_failed = any_failed || !errors.empty();
+      results.emplace_back(parsed ? id18 : id, std::move(errors));
+    }
+    if (all_or_none && any_failed) org.RestoreLocked(*snapshot);
+    Json out = Json::array();
+    for (auto& [id, errors] : results) {
+      if (all_or_none && any_failed && errors.empty()) {
+        errors.push_back(SfError{"ALL_OR_NONE_OPERATION_ROLLED_BACK", kRolledBackMessage, {}});
+      }
+      out.push_back(SaveResult(id, true, errors));
+    }
+    return JsonAnswer(200, out);
+  }
+
+  const bool create = req.method == "POST";
+  SfError parse_error;
+  std::optional<OrderedJson> body = ParseRequestJson(req.body, &parse_error);
+  if (!body) return ErrorResponse(400, {parse_error});
+  if (!body->is_object()) {
+    return ErrorResponse(400, "JSON_PARSER_ERROR",
+                         "Cannot deserialize instance of SObjectCollectionInput from " +
+                             std::string(body->is_array() ? "START_ARRAY value [" : "VALUE value") +
+                             " or request may be missing a required field at [line:1, column:1]");
+  }
+  bool all_or_none = force_all_or_none;
+  if (auto a = body->find("allOrNone"); a != body->end() && !a->is_null()) {
+    if (!a->is_boolean()) {
+      const JsonPosition p = LocateJsonValue(req.body, {"allOrNone"}).value_or(JsonPosition{});
+      return ErrorResponse(400, "JSON_PARSER_ERROR",
+                           "Cannot deserialize instance of boolean from " +
+                               std::string(a->is_string() ? "VALUE_STRING" : "VALUE_NUMBER_INT") +
+                               " value " + (a->is_string() ? a->get<std::string>() : a->dump()) +
+                               " or request may be missing a required field at [line:" +
+                               std::to_string(p.line) + ", column:" + std::to_string(p.column) + "]");
+    }
+    all_or_none = all_or_none || a->get<bool>();
+  }
+  auto records_it = body->find("records");
+  if (records_it == body->end() || !records_it->is_array()) {
+    return ErrorResponse(400, "JSON_PARSER_ERROR",
+                         "The 'records' property is required and must be a list of sObjects.");
+  }
+  const OrderedJson& records = *records_it;
+  if (records.size() > kMaxCollectionRecords) {
+    return ErrorResponse(400, "EXCEEDED_ID_LIMIT",
+                         "record limit reached. cannot submit more than 200 records into this call");
+  }
+  // Every record must say its type, and the type must exist, before anything is written.
+  std::vector<const engine::Object*> objects;
+  for (const OrderedJson& r : records) {
+    const OrderedJson* type = nullptr;
+    if (r.is_object()) {
+      if (auto a = r.find("attributes"); a != r.end() && a->is_object()) {
+        if (auto t = a->find("type"); t != a->end() && t->is_string()) type = &*t;
+      }
+    }
+    if (type == nullptr) {
+      return ErrorResponse(400, "INVALID_TYPE", "Must send a concrete entity type.");
+    }
+    const engine::Object* object = FindObject(org, type->get<std::string>());
+    if (object == nullptr) {
+      return ErrorResponse(400, "INVALID_TYPE",
+                           "sObject type '" + type->get<std::string>() +
+                               "' is not supported. If you are attempting to use a custom object, "
+                               "be sure to append the '__c' after the entity name. Please "
+                               "reference your WSDL or the describe call for the appropriate "
+                               "names.");
+    }
+    objects.push_back(object);
+  }
+
+  Org::OrgLock lock = org.Lock();
+  std::shared_ptr<Org::Snapshot> snapshot;
+  if (all_or_none) snapshot = org.SnapshotLocked();
+  std::vector<Outcome> outcomes;
+  bool any_failed = false;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const engine::Object& object = *objects[i];
+    BodyOrigin origin{req.body, {"records", std::to_string(i)}};
+    Outcome outcome;
+    if (create) {
+      outcome = CreateRecordLocked(org, object, records[i], origin, ctx);
+    } else {
+      OrderedJson fields = records[i];
+      const std::string* id_key = KeyNaming(fields, "Id");
+      if (id_key == nullptr || !fields[*id_key].is_string()) {
+        outcome.errors.push_back(
+            SfError{"MISSING_ARGUMENT", "Id not specified in an update call", {}});
+      } else {
+        const std::string id = fields[*id_key].get<std::string>();
+        fields.erase(*id_key);
+        std::optional<engine::SfId> parsed = engine::SfId::Parse(id);
+        if (!parsed) {
+          outcome.id = id;
+          outcome.errors.push_back(SfError{"MALFORMED_ID", "malformed id " + id, {}});
+        } else if (parsed->KeyPrefix() != object.key_prefix) {
+          outcome.id = id;
+          outcome.errors.push_back(SfError{
+              "MALFORMED_ID", IdLabel(object) + ": id value of incorrect type: " + id, {"Id"}});
+        } else {
+          outcome = UpdateRecordLocked(org, object, parsed->To18(), fields, origin, ctx, true);
+        }
+      }
+    }
+    any_failed = any_failed || !outcome.ok();
+    outcomes.push_back(std::move(outcome));
+  }
+  if (all_or_none && any_failed) org.RestoreLocked(*snapshot);
+  Json out = Json::array();
+  for (Outcome& o : outcomes) {
+    if (all_or_none && any_failed && o.ok()) {
+      o.errors.push_back(SfError{"ALL_OR_NONE_OPERATION_ROLLED_BACK", kRolledBackMessage, {}});
+      // A rolled-back create has no Id to report.
+      if (create) o.id.clear();
+    }
+    out.push_back(SaveResult(o.id, !create, o.errors));
+  }
+  return JsonAnswer(200, out);
+}
+
+// ---- Composite ----
+
+std::string PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%' && i + 2 < s.size() &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// The request a subrequest stands for.
+HttpRequest SubRequest(const HttpRequest& outer, const std::string& method, const std::string& url,
+                       const OrderedJson* body, const OrderedJson* headers) {
+  HttpRequest r;
+  r.method = method;
+  for (char& c : r.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  r.target = url;
+  r.remote = outer.remote;
+  const size_t q = url.find('?');
+  r.path = PercentDecode(std::string_view(url).substr(0, q), false);
+  if (q != std::string::npos) {
+    std::string_view query = std::string_view(url).substr(q + 1);
+    size_t start = 0;
+    while (start <= query.size()) {
+      size_t amp = query.find('&', start);
+      if (amp == std::string_view::npos) amp = query.size();
+      std::string_view pair = query.substr(start, amp - start);
+      if (!pair.empty()) {
+        const size_t eq = pair.find('=');
+        std::string key = PercentDecode(pair.substr(0, eq), true);
+        std::string value =
+            eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1), true);
+        r.query[key] = value;
+      }
+      start = amp + 1;
+    }
+  }
+  for (const auto& [name, value] : outer.headers) {
+    if (name == "authorization" || name == "sforce-query-options" || name == "accept") {
+      r.headers[name] = value;
+    }
+  }
+  if (headers != nullptr && headers->is_object()) {
+    for (auto it = headers->begin(); it != headers->end(); ++it) {
+      std::string name = it.key();
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = it->is_string() ? it->get<std::string>() : it->dump();
+    }
+  }
+  if (body != nullptr && !body->is_null()) {
+    r.body = body->dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+    r.headers["content-type"] = "application/json";
+  }
+  return r;
+}
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+HttpResponse MethodNotAllowed(const std::string& method, const char* allowed) {
+  return ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                       "HTTP Method '" + method + "' not allowed. Allowed are " + allowed);
+}
+
+// Runs one subrequest through the same handlers the router calls.
+HttpResponse DispatchSubrequest(Org& org, const HttpRequest& sub, const RequestContext& outer_ctx,
+                                bool all_or_none) {
+  std::vector<std::string> seg = Segments(sub.path);
+  if (seg.size() < 3 || seg[0] != "services" || seg[1] != "data" || seg[2].size() < 2 ||
+      seg[2][0] != 'v') {
+    return NotFound();
+  }
+  RequestContext ctx = outer_ctx;
+  ctx.api_version = seg[2].substr(1);
+  std::vector<std::string> rest(seg.begin() + 3, seg.end());
+  const std::string& m = sub.method;
+  if (rest.empty()) return NotFound();
+  if (rest[0] == "sobjects" && rest.size() >= 2) {
+    const std::string& object = rest[1];
+    if (rest.size() == 2) {
+      if (m == "POST") return HandleCreate(org, sub, ctx, object);
+      if (m == "GET") return HandleDescribe(org, sub, ctx, object);
+      return MethodNotAllowed(m, "GET,HEAD,POST");
+    }
+    if (rest.size() == 3) {
+      if (rest[2] == "describe") {
+        if (m == "GET") return HandleDescribe(org, sub, ctx, object);
+        return MethodNotAllowed(m, "GET,HEAD");
+      }
+      if (rest[2] == "updated" || rest[2] == "deleted") {
+        if (m == "GET") return HandleGetUpdated(org, sub, ctx, object, rest[2] == "deleted");
+        return MethodNotAllowed(m, "GET,HEAD");
+      }
+      if (m == "GET") return HandleGetRecord(org, sub, ctx, object, rest[2]);
+      if (m == "PATCH") return HandleUpdate(org, sub, ctx, object, rest[2]);
+      if (m == "DELETE") return HandleDelete(org, sub, ctx, object, rest[2]);
+      return MethodNotAllowed(m, "GET,PATCH,DELETE");
+    }
+    if (rest.size() == 4) {
+      if (m == "PATCH") return HandleUpsert(org, sub, ctx, object, rest[2], rest[3]);
+      return MethodNotAllowed(m, "PATCH");
+    }
+    return NotFound();
+  }
+  if ((rest[0] == "query" || rest[0] == "queryAll") && rest.size() <= 2) {
+    if (m != "GET") return MethodNotAllowed(m, "GET,HEAD");
+    const bool all = rest[0] == "queryAll";
+    if (rest.size() == 1) return HandleQuery(org, sub, ctx, all);
+    return HandleQueryMore(org, sub, ctx, rest[1], all);
+  }
+  if (rest[0] == "composite" && rest.size() == 2 && rest[1] == "sobjects") {
+    if (m != "POST" && m != "PATCH" && m != "DELETE") {
+      return MethodNotAllowed(m, "PATCH,POST,DELETE");
+    }
+    return CollectionsImpl(org, sub, ctx, all_or_none);
+  }
+  if (rest[0] == "limits" && rest.size() == 1) {
+    if (m != "GET") return MethodNotAllowed(m, "GET,HEAD");
+    return HandleLimits(org, sub, ctx);
+  }
+  return NotFound();
+}
+
+// A completed subrequest, for references and the answer.
+struct SubResult {
+  std::string reference_id;
+  int status = 200;
+  Json body;  // null when the answer had no body
+  Json headers = Json::object();
+};
+
+bool Succeeded(const SubResult& r, bool all_or_none) {
+  if (r.status >= 400) return false;
+  // Collections answer 200 even when records fail; under allOrNone that fails the transaction.
+  if (all_or_none && r.body.is_array()) {
+    for (const Json& item : r.body) {
+      if (item.is_object() && item.contains("success") && item["success"].is_boolean() &&
+          !item["success"].get<bool>()) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Resolves "acc.id", "q.records[0].Id" against earlier results.
+std::optional<std::string> ResolveReference(const std::string& expr,
+                                            const std::map<std::string, const SubResult*>& done) {
+  const size_t dot = expr.find_first_of(".[");
+  const std::string ref = expr.substr(0, dot);
+  auto it = done.find(ref);
+  if (it == done.end() || dot == std::string::npos) return std::nullopt;
+  const Json* cur = &it->second->body;
+  size_t pos = dot;
+  while (pos < expr.size()) {
+    if (expr[pos] == '.') {
+      ++pos;
+      size_t end = expr.find_first_of(".[", pos);
+      if (end == std::string::npos) end = expr.size();
+      const std::string key = expr.substr(pos, end - pos);
+      if (!cur->is_object()) return std::nullopt;
+      auto f = cur->find(key);
+      if (f == cur->end()) {
+        for (auto k = cur->begin(); k != cur->end(); ++k) {
+          if (engine::EqualsIgnoreCase(k.key(), key)) {
+            f = k;
+            break;
+          }
+        }
+        if (f == cur->end()) return std::nullopt;
+      }
+      cur = &*f;
+      pos = end;
+    } else if (expr[pos] == '[') {
+      const size_t close = expr.find(']', pos);
+      if (close == std::string::npos) return std::nullopt;
+      const std::string index = expr.substr(pos + 1, close - pos - 1);
+      if (index.empty() || !std::all_of(index.begin(), index.end(), ::isdigit) ||
+          !cur->is_array() || index.size() > 6) {
+        return std::nullopt;
+      }
+      const size_t i = std::stoul(index);
+      if (i >= cur->size()) return std::nullopt;
+      cur = &(*cur)[i];
+      pos = close + 1;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (cur->is_string()) return cur->get<std::string>();
+  if (cur->is_number() || cur->is_boolean()) return cur->dump();
+  return std::nullopt;
+}
+
+// Replaces every @{ref.path} in `text`; on a reference that cannot be resolved, sets *bad to
+// its expression and returns false.
+bool Substitute(std::string* text, const std::map<std::string, const SubResult*>& done,
+                std::string* bad) {
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    const size_t open = text->find("@{", pos);
+    if (open == std::string::npos) break;
+    const size_t close = text->find('}', open + 2);
+    if (close == std::string::npos) break;
+    const std::string expr = text->substr(open + 2, close - open - 2);
+    std::optional<std::string> value = ResolveReference(expr, done);
+    if (!value) {
+      *bad = expr;
+      return false;
+    }
+    out.append(*text, pos, open - pos);
+    out += *value;
+    pos = close + 1;
+  }
+  if (pos == 0) return true;
+  out.append(*text, pos, std::string::npos);
+  *text = std::move(out);
+  return true;
+}
+
+bool SubstituteJson(OrderedJson* value, const std::map<std::string, const SubResult*>& done,
+                    std::string* bad) {
+  if (value->is_string()) {
+    std::string s = value->get<std::string>();
+    if (s.find("@{") == std::string::npos) return true;
+    if (!Substitute(&s, done, bad)) return false;
+    *value = std::move(s);
+    return true;
+  }
+  if (value->is_object() || value->is_array()) {
+    for (auto& child : *value) {
+      if (!SubstituteJson(&child, done, bad)) return false;
+    }
+  }
+  return true;
+}
+
+Json HaltedBody(const std::string& message) {
+  return Json::array({Json{{"errorCode", "PROCESSING_HALTED"}, {"message", message}}});
+}
+
+bool ValidReferenceId(const std::string& id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  });
+}
+
+}  // namespace
+
+HttpResponse HandleCreate(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                          const std::string& object_name) {
+  const engine::Object* object = FindObject(org, object_name);
+  if (object == nullptr) return NotFound();
+  HttpResponse error;
+  std::optional<OrderedJson> body = ReadRecordBody(req, *object, &error);
+  if (!body) return error;
+  Org::OrgLock lock = org.Lock();
+  Outcome o = CreateRecordLocked(org, *object, *body, BodyOrigin{req.body, {}}, ctx);
+  if (!o.ok()) return ErrorResponse(o.status, o.errors);
+  HttpResponse r = JsonAnswer(201, CreatedBody(o.id));
+  r.SetHeader("Location", RecordUrl(ctx, *object, o.id));
+  return r;
+}
+
+HttpResponse HandleUpdate(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                          const std::string& object_name, const std::string& id) {
+  const engine::Object* object = FindObject(org, object_name);
+  if (object == nullptr) return NotFound();
+  PathId path_id = CheckPathId(*object, id);
+  if (path_id.error) return *path_id.error;
+  HttpResponse error;
+  std::optional<OrderedJson> body = ReadRecordBody(req, *object, &error);
+  if (!body) return error;
+  if (KeyNaming(*body, "Id") != nullptr) {
+    return ErrorResponse(400, "INVALID_FIELD",
+                         "The Id field should not be specified in the sobject data.");
+  }
+  Org::OrgLock lock = org.Lock();
+  Outcome o = UpdateRecordLocked(org, *object, path_id.id18, *body, BodyOrigin{req.body, {}}, ctx,
+                                 false);
+  if (!o.ok()) return ErrorResponse(o.status, o.errors);
+  return NoContent();
+}
+
+HttpResponse HandleDelete(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                          const std::string& object_name, const std::string& id) {
+  (void)req;
+  (void)ctx;
+  const engine::Object* object = FindObject(org, object_name);
+  if (object == nullptr) return NotFound();
+  PathId path_id = CheckPathId(*object, id);
+  if (path_id.error) return *path_id.error;
+  Org::OrgLock lock = org.Lock();
+  const StoredRecord* found = org.FindLocked(*object, path_id.id18);
+  if (found == nullptr) return NotFound();
+  if (found->deleted || !org.DeleteLocked(*object, path_id.id18)) {
+    return ErrorResponse(404, "ENTITY_IS_DELETED", "entity is deleted");
+  }
+  return NoContent();
+}
+
+HttpResponse HandleUpsert(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                          const std::string& object_name, const std::string& field_name,
+                          const std::string& value) {
+  const engine::Object* object = FindObject(org, object_name);
+  if (object == nullptr) return NotFound();
+  const engine::Field* field = object->FindField(field_name);
+  if (field == nullptr || org.IsHidden(object->name, field->name)) {
+    return ErrorResponse(404, "NOT_FOUND",
+                         "Provided external ID field does not exist or is not accessible: " +
+                             field_name);
+  }
+  const bool by_id = field->type == engine::FieldType::kId;
+  if (!by_id && !field->external_id && !field->id_lookup) {
+    return ErrorResponse(400, "INVALID_FIELD",
+                         "Field name provided, " + field->name +
+                             " is not an External ID or indexed field for " + object->name);
+  }
+  PathId path_id;
+  if (by_id) {
+    path_id = CheckPathId(*object, value);
+    if (path_id.error) return *path_id.error;
+  }
+  HttpResponse error;
+  std::optional<OrderedJson> body = ReadRecordBody(req, *object, &error);
+  if (!body) return error;
+  for (const char* name : {"Id", field->name.c_str()}) {
+    if (const std::string* key = KeyNaming(*body, name)) {
+      return ErrorResponse(400, "INVALID_FIELD",
+                           "The " + (engine::EqualsIgnoreCase(*key, "Id") ? std::string("Id")
+                                                                          : field->name) +
+                               " field should not be specified in the sobject data.");
+    }
+  }
+  const bool v46 = MajorVersion(ctx.api_version.empty() ? "59.0" : ctx.api_version) >= 46;
+
+  Org::OrgLock lock = org.Lock();
+  std::vector<std::string> matches;
+  if (by_id) {
+    const StoredRecord* r = org.FindLocked(*object, path_id.id18);
+    if (r == nullptr || r->deleted) return NotFound();
+    matches.push_back(path_id.id18);
+  } else {
+    Json key = value;
+    if (field->type == engine::FieldType::kInt || field->type == engine::FieldType::kDouble ||
+        field->type == engine::FieldType::kLong || field->type == engine::FieldType::kCurrency ||
+        field->type == engine::FieldType::kPercent) {
+      if (auto d = engine::Decimal::Parse(value)) {
+        auto i = d->ToInt64();
+        key = (i && engine::Decimal::FromInt(*i) == *d) ? Json(*i) : Json(d->ToDouble());
+      }
+    }
+    matches = org.FindByFieldLocked(*object, field->name, key, field->case_sensitive);
+  }
+  if (matches.size() > 1) {
+    Json urls = Json::array();
+    for (const std::string& id : matches) urls.push_back(RecordUrl(ctx, *object, id));
+    return JsonAnswer(300, urls);
+  }
+  if (matches.empty()) {
+    OrderedJson fields = *body;
+    fields[field->name] = value;
+    Outcome o = CreateRecordLocked(org, *object, fields, BodyOrigin{req.body, {}}, ctx);
+    if (!o.ok()) return ErrorResponse(o.status, o.errors);
+    Json answer = CreatedBody(o.id);
+    if (v46) answer["created"] = true;
+    HttpResponse r = JsonAnswer(201, answer);
+    r.SetHeader("Location", RecordUrl(ctx, *object, o.id));
+    return r;
+  }
+  Outcome o = UpdateRecordLocked(org, *object, matches[0], *body, BodyOrigin{req.body, {}}, ctx,
+                                 false);
+  if (!o.ok()) return ErrorResponse(o.status, o.errors);
+  if (!v46) return NoContent();
+  Json answer = CreatedBody(matches[0]);
+  answer["created"] = false;
+  HttpResponse r = JsonAnswer(200, answer);
+  r.SetHeader("Location", RecordUrl(ctx, *object, matches[0]));
+  return r;
+}
+
+HttpResponse HandleCollections(Org& org, const HttpRequest& req, const RequestContext& ctx) {
+  if (req.method != "POST" && req.method != "PATCH" && req.method != "DELETE") {
+    return MethodNotAllowed(req.method, "PATCH,POST,DELETE");
+  }
+  return CollectionsImpl(org, req, ctx, false);
+}
+
+HttpResponse HandleComposite(Org& org, const HttpRequest& req, const RequestContext& ctx) {
+  if (req.method != "POST") return MethodNotAllowed(req.method, "POST");
+  SfError parse_error;
+  std::optional<OrderedJson> body = ParseRequestJson(req.body, &parse_error);
+  if (!body) return ErrorResponse(400, {parse_error});
+  const OrderedJson* subrequests = nullptr;
+  if (body->is_object()) {
+    if (auto it = body->find("compositeRequest"); it != body->end() && it->is_array()) {
+      subrequests = &*it;
+    }
+  }
+  if (subrequests == nullptr) {
+    return ErrorResponse(400, "JSON_PARSER_ERROR",
+                         "The 'compositeRequest' property is required and must be a list of "
+                         "subrequests.");
+  }
+  if (subrequests->size() > kMaxCompositeSubrequests) {
+    return ErrorResponse(400, "LIMIT_EXCEEDED",
+                         "Composite requests can have at most 25 subrequests; this one has " +
+                             std::to_string(subrequests->size()) + ".");
+  }
+  bool all_or_none = false;
+  if (auto a = body->find("allOrNone"); a != body->end() && a->is_boolean()) {
+    all_or_none = a->get<bool>();
+  }
+  // The envelope is checked whole before anything runs.
+  std::set<std::string> reference_ids;
+  for (const OrderedJson& s : *subrequests) {
+    auto text = [&](const char* key) -> const std::string* {
+      if (!s.is_object()) return nullptr;
+      auto it = s.find(key);
+      return it != s.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+    };
+    const std::string* method = text("method");
+    const std::string* url = text("url");
+    const std::string* ref = text("referenceId");
+    if (method == nullptr || url == nullptr || ref == nullptr) {
+      return ErrorResponse(400, "JSON_PARSER_ERROR",
+                           "Each subrequest needs a method, a url and a referenceId.");
+    }
+    if (!ValidReferenceId(*ref)) {
+      return ErrorResponse(400, "INVALID_INPUT",
+                           "The referenceId " + *ref +
+                               " is invalid: use only letters, numbers and underscores.");
+    }
+    if (!reference_ids.insert(*ref).second) {
+      return ErrorResponse(400, "INVALID_INPUT", "Duplicate referenceId provided in the request: " +
+                                                     *ref);
+    }
+  }
+
+  Org::OrgLock lock = org.Lock();
+  std::shared_ptr<Org::Snapshot> snapshot;
+  if (all_or_none) snapshot = org.SnapshotLocked();
+  std::vector<SubResult> results;
+  results.reserve(subrequests->size());
+  std::map<std::string, const SubResult*> done;
+  int failed_at = -1;
+  for (size_t i = 0; i < subrequests->size(); ++i) {
+    const OrderedJson& s = (*subrequests)[i];
+    SubResult result;
+    result.reference_id = s["referenceId"].get<std::string>();
+    if (all_or_none && failed_at >= 0) {
+      result.status = 400;
+      result.body = HaltedBody(kHaltedMessage);
+      results.push_back(std::move(result));
+      continue;
+    }
+    std::string url = s["url"].get<std::string>();
+    OrderedJson sub_body = s.contains("body") ? s["body"] : OrderedJson();
+    std::string bad;
+    if (!Substitute(&url, done, &bad) || !SubstituteJson(&sub_body, done, &bad)) {
+      const std::string ref = bad.substr(0, bad.find_first_of(".["));
+      result.status = 400;
+      result.body = HaltedBody("Invalid reference specified. No value for " + bad + " found in " +
+                               ref);
+    } else {
+      const OrderedJson* headers = s.contains("httpHeaders") ? &s["httpHeaders"] : nullptr;
+      HttpRequest sub = SubRequest(req, s["method"].get<std::string>(), url, &sub_body, headers);
+      HttpResponse r = DispatchSubrequest(org, sub, ctx, all_or_none);
+      result.status = r.status;
+      if (!r.body.empty()) {
+        result.body = Json::parse(r.body, nullptr, false);
+        if (result.body.is_discarded()) result.body = r.body;
+      }
+      for (const auto& [name, value] : r.headers) {
+        if (name == "Location") result.headers[name] = value;
+      }
+    }
+    const bool ok = Succeeded(result, all_or_none);
+    results.push_back(std::move(result));
+    if (ok) {
+      done[results.back().reference_id] = &results.back();
+    } else if (failed_at < 0) {
+      failed_at = static_cast<int>(i);
+    }
+  }
+  if (all_or_none && failed_at >= 0) {
+    org.RestoreLocked(*snapshot);
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (static_cast<int>(i) == failed_at) continue;
+      results[i].status = 400;
+      results[i].body = HaltedBody(kHaltedMessage);
+      results[i].headers = Json::object();
+    }
+  }
+  Json out = Json::array();
+  for (const SubResult& r : results) {
+    out.push_back(Json{{"body", r.body},
+                       {"httpHeaders", r.headers},
+                       {"httpStatusCode", r.status},
+                       {"referenceId", r.reference_id}});
+  }
+  return JsonAnswer(200, Json{{"compositeResponse", std::move(out)}});
+}
+
+}  // namespace cf::sfemu
