@@ -931,6 +931,119 @@ def make_records():
     }
 
 
+# ------------------------------------------------------------------------------------------
+# seed.json: what the emulator needs beyond describes and records (docs/emulator-seed.md).
+
+# Who may sign in. The password grant sends the password followed by the security token.
+LOGINS = [
+    # alias, password, security token, profile, API enabled, integration user (FLS applies)
+    ("integ", "ConnectFlo-Integration-2026", "Vq3kM8zR2tLw9XbN4cJ7hPdA", "ConnectFlo Integration",
+     True, True),
+    ("arive", "Rivera-Admin-2026!", "Tn6Ys1Qe8Wm3Ku5Hb2Rz7Lfc", "System Administrator", True,
+     False),
+    ("bokaf", "Okafor-Sales-2026!", "Pg4Xd9Nc2Vb7Jq1Lm6Sa3Ekw", "Standard User", True, False),
+    ("cmart", "Martin-Support-2026!", "Hy8Rf3Wa6Zn1Tc4Qk9Bd2Mvx", "Support Agent (no API)", False,
+     False),
+    ("dtana", "Tanaka-Sales-2026!", "Jm2Cb7Ke4Xs9Ap6Nw1Rt5Hgz", "Standard User", True, False),
+]
+
+# Fields the integration user's profile cannot see (field-level security): internal scores,
+# personal data and contract finances. The emulator serves them to nobody through the API.
+HIDDEN_FROM_INTEGRATION = {
+    "Account": ["Health_Score__c"],
+    "Contact": ["Birthdate", "HomePhone"],
+    "Support_Contract__c": ["Annual_Value__c"],
+}
+
+VALIDATION_RULES = [
+    # object, name, active, display field, message, formula, description
+    ("Opportunity", "Closed_Won_Requires_Amount", True, "Amount",
+     "A Closed Won opportunity must have an Amount.",
+     'ISPICKVAL(StageName, "Closed Won") && ISBLANK(Amount)',
+     "Revenue reporting needs the amount of every won deal."),
+    ("Opportunity", "Amount_Not_Negative", True, "Amount", "Amount cannot be negative.",
+     "Amount < 0", None),
+    ("Opportunity", "Stage_Cannot_Reopen", True, None,
+     "A closed opportunity cannot be moved back to an open stage.",
+     "PRIORVALUE(IsClosed) && NOT(IsClosed)",
+     "Uses PRIORVALUE, which the condition language lacks: listed by the Tooling API, not "
+     "enforced by the emulator."),
+    ("Account", "Annual_Revenue_Not_Negative", True, "AnnualRevenue",
+     "Annual Revenue cannot be negative.", "AnnualRevenue < 0", None),
+    ("Account", "Website_Must_Use_HTTPS", False, "Website",
+     "The website must start with https://.",
+     'NOT(ISBLANK(Website)) && NOT(BEGINS(Website, "https://"))',
+     "Inactive until the data clean-up finishes."),
+    ("Contact", "Email_Or_Phone_Required", True, None,
+     "Enter an email address or a phone number so that the contact can be reached.",
+     "ISBLANK(Email) && ISBLANK(Phone) && ISBLANK(MobilePhone)", None),
+    ("Lead", "Hot_Lead_Needs_Phone_Or_Email", True, "Rating",
+     "A Hot lead needs a phone number or an email address.",
+     'ISPICKVAL(Rating, "Hot") && ISBLANK(Phone) && ISBLANK(Email)', None),
+    ("Case", "Escalated_Case_Needs_Reason", True, "Escalation_Reason__c",
+     "Choose an escalation reason for an escalated case.",
+     "IsEscalated && ISBLANK(TEXT(Escalation_Reason__c))", None),
+    ("Case", "Closed_Case_Needs_Description", False, "Description",
+     "Describe the resolution before closing the case.",
+     'ISPICKVAL(Status, "Closed") && ISBLANK(Description)', None),
+    ("Support_Contract__c", "End_Date_After_Start_Date", True, "End_Date__c",
+     "The end date must be on or after the start date.",
+     "NOT(ISBLANK(End_Date__c)) && End_Date__c < Start_Date__c", None),
+]
+
+# EntityDefinition.DurableId: the object's name for standard objects, a 15-character Id for
+# custom ones.
+DURABLE_IDS = {"Support_Contract__c": "01IDn000001cTrc"}
+
+
+def make_seed():
+    users = []
+    for alias, password, token, profile, api, integration in LOGINS:
+        u = USERS_BY_ALIAS[alias]
+        users.append({"Id": u["Id"], "Username": u["Username"], "Name": u["Name"],
+                      "Email": u["Email"], "Profile": profile, "ApiEnabled": api,
+                      "IntegrationUser": integration, "Password": password,
+                      "SecurityToken": token})
+    rules = []
+    for n, (obj, name, active, display, message, formula, description) in enumerate(
+            VALIDATION_RULES):
+        rid = make_id("03d", n + 1)
+        stamp = "2026-0%d-15T09:00:00.000+0000" % (3 + n % 6)
+        rules.append({
+            "attributes": {"type": "ValidationRule",
+                           "url": "/services/data/%s/tooling/sobjects/ValidationRule/%s"
+                                  % (API, rid)},
+            "Id": rid, "EntityDefinitionId": DURABLE_IDS.get(obj, obj),
+            "ValidationName": name, "Active": active, "Description": description,
+            "ErrorDisplayField": display, "ErrorMessage": message, "NamespacePrefix": None,
+            "ManageableState": "unmanaged", "CreatedDate": stamp, "CreatedById": uid("arive"),
+            "LastModifiedDate": stamp, "LastModifiedById": uid("arive"),
+            "FullName": "%s.%s" % (obj, name),
+            "Metadata": {"active": active, "description": description,
+                         "errorConditionFormula": formula, "errorDisplayField": display,
+                         "errorMessage": message, "shouldEvaluateOnClient": None,
+                         "urls": None},
+        })
+    return {
+        "organization": {"Id": id18("00DDn000000CfDm"), "Name": "ConnectFlo Demo",
+                         "InstanceName": "USA740", "OrganizationType": "Enterprise Edition",
+                         "MyDomain": HOST, "DataAsOf": NOW},
+        "users": users,
+        "connectedApp": {
+            "Name": "ConnectFlo Rules",
+            "ConsumerKey": "3MVG9Kip4IKAZQEXPNwTYY6tEh_SJz8fmGv1qCRt5FmOdu3DyJ6Wbe.vLQx7hN2sA"
+                           "ok4HgTcR0UmPzF1yXiDn",
+            "ConsumerSecret": "8C1F5B0E7A9D3246F0B8E2C5A7D91F34B6E0C8A2D4F6183B5C7E9A0D2F4B6C8E",
+            "CallbackUrl": "http://localhost:8765/oauth/callback",
+            "Scopes": ["api", "refresh_token", "offline_access"],
+        },
+        "fieldLevelSecurity": {"integrationUser": {"hiddenFields": HIDDEN_FROM_INTEGRATION}},
+        "validationRules": rules,
+        "limits": {"DailyApiRequests": {"Max": 100000, "Remaining": 100000},
+                   "AccessTokenTtlSeconds": 7200, "RotateRefreshTokens": False},
+    }
+
+
 def write(path, data):
     with open(path, "w") as f:
         json.dump(data, f, indent=2, ensure_ascii=False)
@@ -944,6 +1057,7 @@ def main():
         d = make()
         write(os.path.join(out, d["name"] + ".json"), d)
     write(os.path.join(HERE, "records.json"), make_records())
+    write(os.path.join(HERE, "seed.json"), make_seed())
 
 
 if __name__ == "__main__":

@@ -74,6 +74,33 @@ struct Cursor {
   }
 };
 
+// Text that is exactly the wire form of an Id, a date or a datetime is stored as that value
+// (and read back as the same text).
+void EncodeText(std::string& out, std::string_view s) {
+  if (s.size() == 18) {
+    if (auto id = engine::SfId::Parse(s); id && id->To18() == s) {
+      out.push_back(static_cast<char>(kTagId));
+      out.append(id->chars, 15);
+      return;
+    }
+  } else if (s.size() == 10) {
+    if (auto d = engine::ParseIsoDate(s); d && engine::FormatIsoDate(*d) == s) {
+      out.push_back(static_cast<char>(kTagDate));
+      PutVarint(out, ZigZag(*d));
+      return;
+    }
+  } else if (s.size() == 28) {
+    if (auto ms = engine::ParseIsoDateTime(s); ms && sf::FormatSalesforceDateTime(*ms) == s) {
+      out.push_back(static_cast<char>(kTagDateTime));
+      PutVarint(out, ZigZag(*ms));
+      return;
+    }
+  }
+  out.push_back(static_cast<char>(kTagString));
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
 void EncodeValue(std::string& out, const json& v) {
   switch (v.type()) {
     case json::value_t::boolean:
@@ -100,32 +127,9 @@ void EncodeValue(std::string& out, const json& v) {
       out.append(bytes, sizeof d);
       return;
     }
-    case json::value_t::string: {
-      const std::string& s = v.get_ref<const std::string&>();
-      if (s.size() == 18) {
-        if (auto id = engine::SfId::Parse(s); id && id->To18() == s) {
-          out.push_back(static_cast<char>(kTagId));
-          out.append(id->chars, 15);
-          return;
-        }
-      } else if (s.size() == 10) {
-        if (auto d = engine::ParseIsoDate(s); d && engine::FormatIsoDate(*d) == s) {
-          out.push_back(static_cast<char>(kTagDate));
-          PutVarint(out, ZigZag(*d));
-          return;
-        }
-      } else if (s.size() == 28) {
-        if (auto ms = engine::ParseIsoDateTime(s); ms && sf::FormatSalesforceDateTime(*ms) == s) {
-          out.push_back(static_cast<char>(kTagDateTime));
-          PutVarint(out, ZigZag(*ms));
-          return;
-        }
-      }
-      out.push_back(static_cast<char>(kTagString));
-      PutVarint(out, s.size());
-      out.append(s);
+    case json::value_t::string:
+      EncodeText(out, v.get_ref<const std::string&>());
       return;
-    }
     default:
       break;
   }
@@ -133,6 +137,47 @@ void EncodeValue(std::string& out, const json& v) {
   out.push_back(static_cast<char>(kTagJson));
   PutVarint(out, text.size());
   out.append(text);
+}
+
+void EncodeFieldValue(std::string& out, const FieldValue& v) {
+  switch (v.kind) {
+    case FieldValue::Kind::kNull:
+      return;
+    case FieldValue::Kind::kBool:
+      out.push_back(static_cast<char>(v.b ? kTagTrue : kTagFalse));
+      return;
+    case FieldValue::Kind::kInt:
+      out.push_back(static_cast<char>(kTagInt));
+      PutVarint(out, ZigZag(v.i));
+      return;
+    case FieldValue::Kind::kDouble: {
+      out.push_back(static_cast<char>(kTagDouble));
+      char bytes[sizeof v.d];
+      std::memcpy(bytes, &v.d, sizeof v.d);
+      out.append(bytes, sizeof v.d);
+      return;
+    }
+    case FieldValue::Kind::kString:
+      EncodeText(out, v.text);
+      return;
+    case FieldValue::Kind::kId:
+      out.push_back(static_cast<char>(kTagId));
+      out.append(v.id.chars, 15);
+      return;
+    case FieldValue::Kind::kDate:
+      out.push_back(static_cast<char>(kTagDate));
+      PutVarint(out, ZigZag(v.i));
+      return;
+    case FieldValue::Kind::kDateTime:
+      out.push_back(static_cast<char>(kTagDateTime));
+      PutVarint(out, ZigZag(v.i));
+      return;
+    case FieldValue::Kind::kJson:
+      out.push_back(static_cast<char>(kTagJson));
+      PutVarint(out, v.text.size());
+      out.append(v.text);
+      return;
+  }
 }
 
 FieldValue DecodeValue(Cursor& c) {
@@ -226,13 +271,79 @@ struct Org::Row {
   std::string blob;
 };
 
+namespace {
+
+// Rows by Id: open addressing with linear probing over row numbers (4 bytes a slot, at most
+// half full), comparing against the rows' own Ids. Much smaller than an unordered_map.
+template <typename RowT>
+class IdIndex {
+ public:
+  int Find(const engine::SfId& id, const std::vector<RowT>& rows) const {
+    if (slots_.empty()) return -1;
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = SfIdHash()(id) & mask;; i = (i + 1) & mask) {
+      const uint32_t s = slots_[i];
+      if (s == 0) return -1;
+      if (rows[s - 1].id == id) return static_cast<int>(s - 1);
+    }
+  }
+  size_t count(const engine::SfId& id, const std::vector<RowT>& rows) const {
+    return Find(id, rows) >= 0 ? 1 : 0;
+  }
+  // REQUIRES: rows[row].id == id and id is not indexed yet.
+  void Insert(const engine::SfId& id, uint32_t row, const std::vector<RowT>& rows) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow(rows);
+    Place(id, row);
+    ++size_;
+  }
+  void Erase(const engine::SfId& id, const std::vector<RowT>& rows) {
+    if (slots_.empty()) return;
+    const size_t mask = slots_.size() - 1;
+    size_t i = SfIdHash()(id) & mask;
+    for (;; i = (i + 1) & mask) {
+      if (slots_[i] == 0) return;
+      if (rows[slots_[i] - 1].id == id) break;
+    }
+    // Backward-shift deletion keeps every probe chain unbroken.
+    for (size_t j = (i + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
+      const size_t home = SfIdHash()(rows[slots_[j] - 1].id) & mask;
+      const bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
+      if (movable) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i] = 0;
+    --size_;
+  }
+
+ private:
+  void Place(const engine::SfId& id, uint32_t row) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = SfIdHash()(id) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = row + 1;
+  }
+  void Grow(const std::vector<RowT>& rows) {
+    std::vector<uint32_t> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(16, old.size() * 2), 0);
+    for (uint32_t s : old) {
+      if (s != 0) Place(rows[s - 1].id, s - 1);
+    }
+  }
+  std::vector<uint32_t> slots_;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
 struct Org::Table {
   const engine::Object* object = nullptr;
   uint32_t index = 0;
   int id_field = -1;
   int is_deleted_field = -1;
   std::vector<Row> rows;  // insertion order
-  std::unordered_map<engine::SfId, uint32_t, SfIdHash> by_id;
+  IdIndex<Row> by_id;
   mutable std::vector<uint32_t> order;  // rows in Id order, when order_valid
   mutable bool order_valid = true;
   uint64_t next_sequence = 1;
@@ -296,6 +407,7 @@ Org::Org() {
 Org::~Org() = default;
 
 void Org::SetOrgId(std::string org_id) { org_id_ = std::move(org_id); }
+void Org::SetTooling(std::unique_ptr<Org> tooling) { tooling_ = std::move(tooling); }
 
 void Org::SetSchema(std::shared_ptr<const engine::Schema> schema) {
   std::lock_guard lock(mu_);
@@ -510,24 +622,26 @@ StoredRecord Org::Materialize(const Table& table, uint32_t row) const {
 int Org::RowOf(const Table& table, std::string_view id) const {
   auto parsed = engine::SfId::Parse(id);
   if (!parsed) return -1;
-  auto it = table.by_id.find(*parsed);
-  return it == table.by_id.end() ? -1 : static_cast<int>(it->second);
+  return table.by_id.Find(*parsed, table.rows);
 }
 
-std::string Org::NewIdLocked(const engine::Object& object) {
-  Table* table = TableFor(object);
-  std::string prefix = object.key_prefix.size() == 3 ? object.key_prefix : std::string("000");
+engine::SfId Org::NextIdLocked(const engine::Object& object, Table* table) {
+  const char* prefix = object.key_prefix.size() == 3 ? object.key_prefix.c_str() : "000";
   for (;;) {
     uint64_t v = kIdBase + (table ? table->next_sequence++ : ++token_counter_);
     engine::SfId id;
-    std::memcpy(id.chars, prefix.data(), 3);
+    std::memcpy(id.chars, prefix, 3);
     std::memcpy(id.chars + 3, kIdMiddle, 5);
     for (int i = 14; i >= 8; --i) {
       id.chars[i] = kBase62[v % 62];
       v /= 62;
     }
-    if (table == nullptr || table->by_id.count(id) == 0) return id.To18();
+    if (table == nullptr || table->by_id.count(id, table->rows) == 0) return id;
   }
+}
+
+std::string Org::NewIdLocked(const engine::Object& object) {
+  return NextIdLocked(object, TableFor(object)).To18();
 }
 
 namespace {
@@ -582,8 +696,8 @@ void Org::AppendRow(Table& table, Row row) {
       table.order.clear();
     }
   }
-  table.by_id.emplace(row.id, index);
   table.rows.push_back(std::move(row));
+  table.by_id.Insert(table.rows.back().id, index, table.rows);
   RecordUndo(Undo{Undo::Kind::kInsert, table.index, index, {}, false, 0});
 }
 
@@ -599,7 +713,7 @@ std::string Org::LoadRecordLocked(const engine::Object& object, json fields) {
     }
   }
   auto parsed = engine::SfId::Parse(id);
-  if (!parsed || table->by_id.count(*parsed) != 0) {
+  if (!parsed || table->by_id.count(*parsed, table->rows) != 0) {
     id = NewIdLocked(object);
     parsed = engine::SfId::Parse(id);
   }
@@ -614,6 +728,39 @@ std::string Org::LoadRecordLocked(const engine::Object& object, json fields) {
   row.blob = EncodeRow(object, table->id_field, table->is_deleted_field, fields);
   AppendRow(*table, std::move(row));
   return parsed->To18();
+}
+
+std::string Org::LoadValuesLocked(const engine::Object& object,
+                                  const std::vector<FieldValue>& values) {
+  Table* table = TableFor(object);
+  if (table == nullptr) return std::string();
+  Row row;
+  bool have_id = false;
+  thread_local std::string blob;
+  blob.clear();
+  for (size_t i = 0; i < values.size() && i < object.fields.size(); ++i) {
+    const FieldValue& v = values[i];
+    if (v.is_null()) continue;
+    if (static_cast<int>(i) == table->id_field) {
+      if (v.kind == FieldValue::Kind::kId && table->by_id.count(v.id, table->rows) == 0) {
+        row.id = v.id;
+        have_id = true;
+      }
+      continue;
+    }
+    if (static_cast<int>(i) == table->is_deleted_field) {
+      row.deleted = v.kind == FieldValue::Kind::kBool && v.b;
+      continue;
+    }
+    PutVarint(blob, i + 1);
+    EncodeFieldValue(blob, v);
+  }
+  if (!have_id) row.id = NextIdLocked(object, table);
+  if (row.deleted) row.deleted_at = Now();
+  row.blob.assign(blob);
+  const engine::SfId id = row.id;
+  AppendRow(*table, std::move(row));
+  return id.To18();
 }
 
 std::string Org::InsertLocked(const engine::Object& object, json fields,
@@ -638,7 +785,7 @@ std::string Org::InsertLocked(const engine::Object& object, json fields,
       id = engine::SfId::Parse(it.value().get<std::string>());
     }
   }
-  if (!id || table->by_id.count(*id) != 0) id = engine::SfId::Parse(NewIdLocked(object));
+  if (!id || table->by_id.count(*id, table->rows) != 0) id = engine::SfId::Parse(NewIdLocked(object));
   Row row;
   row.id = *id;
   row.blob = EncodeRow(object, table->id_field, table->is_deleted_field, fields);
@@ -828,7 +975,7 @@ void Org::RestoreLocked(const Snapshot& snapshot) {
     if (u.kind == Undo::Kind::kInsert) {
       // Undone in reverse order, so the row is the table's last.
       const Row& row = table.rows[u.row];
-      table.by_id.erase(row.id);
+      table.by_id.Erase(row.id, table.rows);
       if (table.order_valid && !table.order.empty() && table.order.back() == u.row) {
         table.order.pop_back();
       } else {

@@ -134,6 +134,11 @@ class Org {
   // a fixed Id derived from nothing, "00DDn00000ConFlo" + checksum.
   void SetOrgId(std::string org_id);
   const std::string& org_id() const { return org_id_; }
+  // The Tooling API's view of the org's metadata: an org of its own whose objects are Tooling
+  // objects (ValidationRule, EntityDefinition), queried by /tooling/query. Set by the seed
+  // loader; nullptr when the org has none.
+  void SetTooling(std::unique_ptr<Org> tooling);
+  Org* tooling() const { return tooling_.get(); }
 
   // ---- Metadata (immutable after setup; no lock needed) ----
   const engine::Schema& schema() const { return *schema_; }
@@ -169,6 +174,10 @@ class Org {
   // Stores a record exactly as given (seeding): only the Id (if absent) and IsDeleted false
   // (if the object has it and it is absent) are added. Returns the Id.
   std::string LoadRecordLocked(const engine::Object& object, nlohmann::json fields);
+  // Seeding fast path (no JSON): a record as values by field index (object.fields order;
+  // unset entries are null). Id and IsDeleted come from the values when set, else a new Id
+  // and false. Returns the Id.
+  std::string LoadValuesLocked(const engine::Object& object, const std::vector<FieldValue>& values);
   // The record by Id (15 or 18 characters, any case for 18); nullptr if absent. Deleted
   // records are returned too: check StoredRecord::deleted. Records are stored compactly; the
   // StoredRecord is built on demand and stays valid (and current: Update/Delete refresh it)
@@ -229,6 +238,7 @@ class Org {
   Table* TableFor(const engine::Object& object);
   const Table* TableFor(const engine::Object& object) const;
   RecordView ViewOf(const Table& table, uint32_t row) const;
+  engine::SfId NextIdLocked(const engine::Object& object, Table* table);
   StoredRecord Materialize(const Table& table, uint32_t row) const;
   int RowOf(const Table& table, std::string_view id) const;  // -1 if absent
   void AppendRow(Table& table, Row row);
@@ -243,6 +253,7 @@ class Org {
   ConnectedApp app_;
   OrgLimits limits_;
   std::string org_id_;
+  std::unique_ptr<Org> tooling_;
 
   mutable std::recursive_mutex mu_;
   std::vector<std::unique_ptr<Table>> tables_;  // by object index in the schema
