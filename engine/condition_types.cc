@@ -33,7 +33,7 @@ const char* ValueTypeName(ValueType t) {
 
 Environment::Environment(std::shared_ptr<const Schema> schema) : schema_(std::move(schema)) {
   layouts_.reserve(schema_->size());
-  for (const Object& o : schema_->objects()) layouts_.push_back(RecordLayout::BuildAll(o));
+  for (int i = 0; i < schema_->size(); ++i) layouts_.push_back(RecordLayout::BuildAll(schema_, i));
 }
 
 int Environment::AddRoot(std::string_view name, std::string_view object_name) {

@@ -84,6 +84,21 @@ std::shared_ptr<const RecordLayout> RecordLayout::BuildAll(const Object& object)
   return Build(object, all);
 }
 
+std::shared_ptr<const RecordLayout> RecordLayout::Build(std::shared_ptr<const Schema> schema,
+                                                        int object_index,
+                                                        const std::vector<int>& field_indexes) {
+  auto built = Build(schema->object(object_index), field_indexes);
+  std::const_pointer_cast<RecordLayout>(built)->schema_ = std::move(schema);
+  return built;
+}
+
+std::shared_ptr<const RecordLayout> RecordLayout::BuildAll(std::shared_ptr<const Schema> schema,
+                                                           int object_index) {
+  auto built = BuildAll(schema->object(object_index));
+  std::const_pointer_cast<RecordLayout>(built)->schema_ = std::move(schema);
+  return built;
+}
+
 const Slot* RecordLayout::SlotForField(int field_index) const {
   if (field_index < 0 || field_index >= static_cast<int>(slot_by_field_.size())) return nullptr;
   int32_t s = slot_by_field_[field_index];

@@ -52,6 +52,13 @@ class RecordLayout {
                                                    const std::vector<int>& field_indexes);
   // All fields of `object` that have a storage kind.
   static std::shared_ptr<const RecordLayout> BuildAll(const Object& object);
+  // As above, for object `object_index` of `schema`, and the layout (so every record built
+  // with it) keeps the schema alive: records may outlive a schema refresh safely.
+  static std::shared_ptr<const RecordLayout> Build(std::shared_ptr<const Schema> schema,
+                                                   int object_index,
+                                                   const std::vector<int>& field_indexes);
+  static std::shared_ptr<const RecordLayout> BuildAll(std::shared_ptr<const Schema> schema,
+                                                      int object_index);
 
   const Object& object() const { return *object_; }
   // The slot of a field by index in Object::fields; nullptr if the layout does not store it.
@@ -65,6 +72,7 @@ class RecordLayout {
 
  private:
   const Object* object_ = nullptr;
+  std::shared_ptr<const Schema> schema_;  // keeps object_ alive when built from a Schema
   std::vector<Slot> slots_;
   std::vector<int32_t> slot_by_field_;  // field index -> slot index or -1
   uint32_t bitmap_offset_ = 0;

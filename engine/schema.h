@@ -134,6 +134,9 @@ class Object {
 class Schema {
  public:
   // Adds or replaces an object (matched case-insensitively). Indexes it.
+  // REQUIRES: nothing refers into this Schema yet (layouts, environments, compiled conditions
+  // hold pointers to its objects): build a Schema completely, then share it as
+  // std::shared_ptr<const Schema>; a refresh builds a new one.
   void Add(Object object);
   const Object* Find(std::string_view name) const;  // case-insensitive; nullptr if absent
   int IndexOf(std::string_view name) const;          // -1 if absent
