@@ -409,6 +409,25 @@ Org::~Org() = default;
 void Org::SetOrgId(std::string org_id) { org_id_ = std::move(org_id); }
 void Org::SetTooling(std::unique_ptr<Org> tooling) { tooling_ = std::move(tooling); }
 
+void Org::SetDescribeJson(std::string_view object, json describe) {
+  describes_[engine::ToLowerAscii(object)] = std::move(describe);
+}
+
+const json* Org::DescribeJson(std::string_view object) const {
+  auto it = describes_.find(engine::ToLowerAscii(object));
+  return it == describes_.end() ? nullptr : &it->second;
+}
+
+std::shared_ptr<void> Org::Extension(std::string_view key,
+                                     const std::function<std::shared_ptr<void>()>& make) const {
+  std::lock_guard lock(mu_);
+  auto it = extensions_.find(key);
+  if (it != extensions_.end()) return it->second;
+  std::shared_ptr<void> created = make();
+  extensions_.emplace(std::string(key), created);
+  return created;
+}
+
 void Org::SetSchema(std::shared_ptr<const engine::Schema> schema) {
   std::lock_guard lock(mu_);
   schema_ = std::move(schema);

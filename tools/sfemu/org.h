@@ -39,6 +39,7 @@ struct ConnectedApp {
   std::string client_id;
   std::string client_secret;
   std::string redirect_uri;
+  std::string name;  // as /limits lists it per app, e.g. "ConnectFlo Rules"
 };
 
 // One stored record: its fields in Salesforce's JSON wire format (API names as the schema
@@ -139,6 +140,17 @@ class Org {
   // loader; nullptr when the org has none.
   void SetTooling(std::unique_ptr<Org> tooling);
   Org* tooling() const { return tooling_.get(); }
+  // The describe bodies of the org's objects exactly as Salesforce sends them (the seed's
+  // describe files), served by describe and describeGlobal; nullptr for an object without one
+  // (case-insensitive name).
+  void SetDescribeJson(std::string_view object, nlohmann::json describe);
+  const nlohmann::json* DescribeJson(std::string_view object) const;
+
+  // ---- Endpoint state (thread-safe) ----
+  // Per-org state that endpoint code keeps (the read API's query cursors): created by `make`
+  // on first use under `key`, then shared. Lives as long as the org.
+  std::shared_ptr<void> Extension(std::string_view key,
+                                  const std::function<std::shared_ptr<void>()>& make) const;
 
   // ---- Metadata (immutable after setup; no lock needed) ----
   const engine::Schema& schema() const { return *schema_; }
@@ -254,6 +266,8 @@ class Org {
   OrgLimits limits_;
   std::string org_id_;
   std::unique_ptr<Org> tooling_;
+  std::map<std::string, nlohmann::json> describes_;  // by lower-case object name
+  mutable std::map<std::string, std::shared_ptr<void>, std::less<>> extensions_;
 
   mutable std::recursive_mutex mu_;
   std::vector<std::unique_ptr<Table>> tables_;  // by object index in the schema

@@ -754,7 +754,31 @@ bool LoadSeedInto(Org& org, const std::string& dir, std::string* error) {
   }
   const json app = seed->value("connectedApp", json::object());
   org.SetConnectedApp(ConnectedApp{Str(app, "ConsumerKey"), Str(app, "ConsumerSecret"),
-                                   Str(app, "CallbackUrl")});
+                                   Str(app, "CallbackUrl"), Str(app, "Name")});
+
+  // The describe bodies as the files hold them, for describe and describeGlobal.
+  const fs::path describe_dir =
+      fs::is_directory(fs::path(dir) / "describe") ? fs::path(dir) / "describe" : fs::path(dir);
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(describe_dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const fs::path& file : files) {
+    std::optional<json> body = ReadJsonFile(file.string(), error);
+    if (!body) return false;
+    if (body->is_object() && body->contains("fields") && (*body)["name"].is_string()) {
+      const std::string name = (*body)["name"].get<std::string>();
+      org.SetDescribeJson(name, std::move(*body));
+    } else if (body->is_object() && body->contains("objects") && (*body)["objects"].is_array()) {
+      for (json& d : (*body)["objects"]) {
+        if (d.is_object() && d.contains("name") && d["name"].is_string()) {
+          const std::string name = d["name"].get<std::string>();
+          org.SetDescribeJson(name, std::move(d));
+        }
+      }
+    }
+  }
   const json hidden = seed->value("fieldLevelSecurity", json::object())
                           .value("integrationUser", json::object())
                           .value("hiddenFields", json::object());
