@@ -394,14 +394,14 @@ class JsonReader {
           case 'r': plain = '\r'; break;
           case 't': plain = '\t'; break;
           case 'u': {
-            uint32_t cp;
+            uint32_t cp = 0;
             if (!Hex4(&cp)) return false;
             if (cp >= 0xD800 && cp <= 0xDBFF && t_.substr(pos_, 2) == "\\u") {
               const size_t save_pos = pos_;
               const int save_line = line_;
               const size_t save_start = line_start_;
               Advance(2);
-              uint32_t low;
+              uint32_t low = 0;
               if (!Hex4(&low)) return false;
               if (low >= 0xDC00 && low <= 0xDFFF) {
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
