@@ -1,5 +1,9 @@
 #include "tests/emulator/emulator_fixture.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -7,13 +11,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "connectors/salesforce/describe_json.h"
 #include "tools/sfemu/oauth.h"
-
-#if __has_include("tools/sfemu/seed.h")
 #include "tools/sfemu/seed.h"
-#define CF_SFEMU_HAVE_SEED 1
-#endif
 
 namespace cf::sfemu::testing {
 
@@ -31,27 +30,7 @@ std::string TempDir() {
 }  // namespace
 
 bool LoadTestOrg(Org& org, std::string* error) {
-  // The minimal org: the example org's schema, an integration user and the connected app.
-  // TODO(sfemu): switch to the seed loader (tools/sfemu/seed.h) once it lands.
-  std::shared_ptr<const engine::Schema> schema =
-      sf::LoadSchemaFile(std::string(CF_SOURCE_DIR) + "/examples/org", error);
-  if (!schema) return false;
-  org.SetSchema(schema);
-  OrgUser user;
-  user.id = "0055g00000IntEgAAA";
-  user.username = "integration@connectflo.example";
-  user.password = "Integration-Pass1" "SecurityToken0";
-  user.name = "Integration User";
-  user.email = "integration@connectflo.example";
-  user.api_enabled = true;
-  user.integration = true;
-  org.AddUser(user);
-  ConnectedApp app;
-  app.client_id = "3MVG9ConnectFloEmulatorClientId";
-  app.client_secret = "EmulatorClientSecret0123456789";
-  app.redirect_uri = "http://localhost:8765/callback";
-  org.SetConnectedApp(app);
-  return true;
+  return LoadSeedInto(org, std::string(CF_SOURCE_DIR) + "/examples/org", error);
 }
 
 Emulator::Emulator(EmulatorOptions options) : options_(std::move(options)) {
@@ -224,6 +203,42 @@ std::string CompareShape(const nlohmann::json& expected, const nlohmann::json& a
   std::ostringstream out;
   CompareShapeAt(expected, actual, "$", allow_extra, out);
   return out.str();
+}
+
+std::string RawExchange(uint16_t port, std::string_view bytes, std::chrono::milliseconds timeout,
+                        bool* closed) {
+  if (closed) *closed = false;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string received;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<size_t>(n);
+    }
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    char buffer[65536];
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) {
+        if (closed) *closed = true;
+        break;
+      }
+      received.append(buffer, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return received;
 }
 
 std::string ReadTestData(std::string_view relative_path) {

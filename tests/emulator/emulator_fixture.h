@@ -108,8 +108,7 @@ class Emulator {
   std::string token_;
 };
 
-// Loads the emulator's default org (the example org) into `org`: the seed's loader when it is
-// available, else a minimal org with the example schema, one integration user and the app.
+// Loads the emulator's default org (examples/org, through the seed loader) into `org`.
 bool LoadTestOrg(Org& org, std::string* error);
 
 // A fixture that starts one Emulator per test.
@@ -129,6 +128,12 @@ class EmulatorFixture : public ::testing::Test {
 // Keys only in `actual` are listed when `allow_extra` is false. Numbers of any kind match.
 std::string CompareShape(const nlohmann::json& expected, const nlohmann::json& actual,
                          bool allow_extra = false);
+
+// Sends `bytes` on a new plain TCP connection to 127.0.0.1:port and returns everything the
+// server sends back until it closes the connection or `timeout` passes (then *closed is false).
+// For malformed requests that no HTTP client would send.
+std::string RawExchange(uint16_t port, std::string_view bytes, std::chrono::milliseconds timeout,
+                        bool* closed = nullptr);
 
 // Reads a file under tests/data (e.g. "salesforce-samples/oauth/oauth_token_refresh_success.json").
 std::string ReadTestData(std::string_view relative_path);

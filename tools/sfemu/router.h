@@ -25,12 +25,7 @@
 
 namespace cf::sfemu {
 
-// The emulated org's 18-character Id ("00D" prefix, valid case checksum).
-inline constexpr std::string_view kDefaultOrgId = "00D5g00000CnFLoEAN";
-
 struct RouterOptions {
-  // The org Id in identity URLs and access tokens. Default: kDefaultOrgId.
-  std::string org_id = std::string(kDefaultOrgId);
   // When not empty, /__control/ requests must carry it (header x-sfemu-control-token).
   std::string control_token;
   // When false, /__control/ paths answer 404 like any unknown path. Default: true.
@@ -52,7 +47,7 @@ class Router {
   // "https://127.0.0.1:8443": the instance_url of tokens and the base of identity URLs.
   void SetInstanceUrl(std::string url);
   const std::string& instance_url() const { return instance_url_; }
-  const std::string& org_id() const { return options_.org_id; }
+  const std::string& org_id() const { return org_.org_id(); }
 
   HttpResponse Handle(const HttpRequest& req);
 
@@ -64,8 +59,7 @@ class Router {
   HttpResponse HandleRest(const HttpRequest& req, const std::vector<std::string>& segments,
                           LogEntry& entry);
   HttpResponse Dispatch(const HttpRequest& req, const std::string& version,
-                        const std::vector<std::string>& rest, const OrgUser* user,
-                        std::string* endpoint);
+                        const std::vector<std::string>& rest, const OrgUser* user);
 
   Org& org_;
   RouterOptions options_;

@@ -17,7 +17,7 @@ struct TestCertificates {
 };
 
 // Writes ca.pem, server.pem and server-key.pem into `dir` (created if missing), with
-// RSA-2048 keys, SHA-256 signatures and a validity of `days` from one hour ago. Returns false
+// ECDSA P-256 keys, SHA-256 signatures and a validity of `days` from one hour ago. Returns false
 // with a message on failure.
 bool MakeTestCertificates(const std::string& dir, TestCertificates* out, std::string* error,
                           int days = 30);
