@@ -173,11 +173,9 @@ HostClass ClassifyMyDomain(std::string_view host, std::string_view prefix) {
       return Ok(HostKind::kMyDomain,
                 sandbox_name ? OrgEnvironment::kSandbox : OrgEnvironment::kProduction, name);
     }
-    return Ok(HostKind::kMyDomain, OrgEnvironment::kUnknown, name);
   }
   return Problem(Quote(host) +
-                 " has too many parts before \".my.salesforce.com\"; a My Domain host looks "
-                 "like yourcompany.my.salesforce.com or "
+                 " is not a My Domain host; one looks like yourcompany.my.salesforce.com or "
                  "yourcompany--sandboxname.sandbox.my.salesforce.com");
 }
 

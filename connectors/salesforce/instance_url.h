@@ -48,7 +48,7 @@ enum class HostKind : uint8_t {
 enum class OrgEnvironment : uint8_t {
   kProduction,  // includes Developer Edition, demo, patch, Trailhead and free orgs
   kSandbox,     // includes scratch orgs
-  kUnknown,     // loopback, custom hosts, unrecognised My Domain partitions
+  kUnknown,     // loopback and custom hosts
 };
 
 const char* HostKindName(HostKind kind);
