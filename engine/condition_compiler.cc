@@ -2,6 +2,7 @@
 // tree of internal/condition_nodes.h. One Compiler per compilation; not shared.
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <sstream>
@@ -22,7 +23,7 @@ using grammar::SourceSpan;
 using namespace internal;
 
 // Used when the caller gives no EvalScratch: one per thread, created on first need.
-EvalScratch* FallbackScratch() {
+__attribute__((noinline, cold)) EvalScratch* FallbackScratch() {
   static thread_local EvalScratch scratch(4096);
   return &scratch;
 }
@@ -31,8 +32,11 @@ EvalScratch* FallbackScratch() {
 class CompiledConditionImpl final : public CompiledCondition {
  public:
   Tri Evaluate(const EvalContext& ctx) const override {
-    EvalScratch* scratch = ctx.scratch != nullptr ? ctx.scratch : FallbackScratch();
-    scratch->Reset();
+    EvalScratch* scratch = ctx.scratch;
+    if (uses_scratch_) {
+      if (scratch == nullptr) scratch = FallbackScratch();
+      scratch->Reset();
+    }
     Frame f{&ctx, nullptr, scratch};
     return root_->Eval(f);
   }
@@ -42,6 +46,7 @@ class CompiledConditionImpl final : public CompiledCondition {
   std::vector<std::unique_ptr<Node>> nodes_;
   std::deque<std::string> strings_;
   const BoolNode* root_ = nullptr;
+  bool uses_scratch_ = false;  // some node builds strings at run time
   std::vector<std::pair<int, int>> fields_;
   std::vector<int> roots_;
 };
@@ -156,6 +161,21 @@ SourceSpan Join(SourceSpan a, SourceSpan b) {
   return SourceSpan{std::min(a.begin, b.begin), std::max(a.end, b.end)};
 }
 
+// A membership test on a root picklist field, for merging ORs of equalities.
+struct PicklistSet {
+  int root;
+  Slot slot;
+  std::vector<uint32_t> codes;
+  bool negate;
+  bool null_matches;
+};
+
+// A fused leaf (root field op constant) and its test, for FusedLogicNode.
+struct FusedLeaf {
+  int root;
+  FusedTest test;
+};
+
 class Compiler {
  public:
   Compiler(const Environment& env, CompiledConditionImpl* out) : env_(env), out_(out) {}
@@ -178,8 +198,15 @@ class Compiler {
  private:
   // ---------- Infrastructure ----------
 
+  template <typename N>
+  static constexpr bool kBuildsStrings =
+      std::is_same_v<N, ConcatNode> || std::is_same_v<N, TextFnNode> ||
+      std::is_same_v<N, ToTextNode<Decimal>> || std::is_same_v<N, ToTextNode<SfId>> ||
+      std::is_same_v<N, ToTextNode<Days>> || std::is_same_v<N, ToTextNode<Millis>>;
+
   template <typename N, typename... Args>
   N* Make(Args&&... args) {
+    if constexpr (kBuildsStrings<N>) out_->uses_scratch_ = true;
     auto node = std::make_unique<N>(std::forward<Args>(args)...);
     N* raw = node.get();
     out_->nodes_.push_back(std::move(node));
@@ -700,6 +727,7 @@ class Compiler {
       return o;
     }
     MergePicklistSets(is_and, &nodes);
+    FuseLeaves(is_and, &nodes);
     const BoolNode* result;
     if (nodes.empty()) {
       result = Make<BoolConstNode>(is_and ? Tri::kTrue : Tri::kFalse);
@@ -746,9 +774,48 @@ class Compiler {
         out.push_back(n);
       }
     }
-    for (size_t k = 0; k < merged.size(); ++k) {
-      const PicklistSet& m = merged[k];
-      out[merged_at[k]] = Make<RootPicklistInNode>(m.root, m.slot, m.codes, m.negate, false);
+    for (size_t k = 0; k < merged.size(); ++k) out[merged_at[k]] = MakeRootPicklistIn(merged[k]);
+    *nodes = std::move(out);
+  }
+
+  const BoolNode* MakeRootPicklistIn(const PicklistSet& set) {
+    const BoolNode* n =
+        Make<RootPicklistInNode>(set.root, set.slot, set.codes, set.negate, set.null_matches);
+    if (set.codes.size() <= static_cast<size_t>(FusedTest::kMaxCodes)) {
+      FusedTest t;
+      t.kind = FusedTest::kPicklistIn;
+      t.slot = set.slot;
+      t.negate = set.negate;
+      t.null_matches = set.null_matches;
+      t.code_count = static_cast<uint8_t>(set.codes.size());
+      std::copy(set.codes.begin(), set.codes.end(), t.codes);
+      fused_.emplace(n, FusedLeaf{set.root, t});
+    }
+    return n;
+  }
+
+  // Two or more fused leaves on one root, under one AND or OR, become one FusedLogicNode
+  // that tests them in a loop. Kleene AND/OR are commutative, so grouping keeps the result.
+  void FuseLeaves(bool is_and, std::vector<const BoolNode*>* nodes) {
+    std::map<int, std::vector<size_t>> by_root;
+    for (size_t i = 0; i < nodes->size(); ++i) {
+      auto it = fused_.find((*nodes)[i]);
+      if (it != fused_.end()) by_root[it->second.root].push_back(i);
+    }
+    std::vector<bool> drop(nodes->size(), false);
+    for (const auto& [root, members] : by_root) {
+      if (members.size() < 2) continue;
+      std::vector<FusedTest> tests;
+      for (size_t i : members) {
+        tests.push_back(fused_.at((*nodes)[i]).test);
+        drop[i] = true;
+      }
+      (*nodes)[members[0]] = Make<FusedLogicNode>(root, std::move(tests), is_and);
+      drop[members[0]] = false;
+    }
+    std::vector<const BoolNode*> out;
+    for (size_t i = 0; i < nodes->size(); ++i) {
+      if (!drop[i]) out.push_back((*nodes)[i]);
     }
     *nodes = std::move(out);
   }
@@ -852,6 +919,32 @@ class Compiler {
 
   template <typename T>
   const BoolNode* MakeRootConst(CmpOp op, const Operand& field, T c) {
+    const BoolNode* n = MakeRootConstNode<T>(op, field, c);
+    FusedTest t;
+    t.op = op;
+    t.slot = field.slot;
+    if constexpr (std::is_same_v<T, Decimal>) {
+      t.kind = FusedTest::kNumber;
+      t.number = c;
+    } else if constexpr (std::is_same_v<T, std::string_view>) {
+      t.kind = FusedTest::kText;
+      t.text = c;  // interned: lives as long as the condition
+    } else if constexpr (std::is_same_v<T, Days>) {
+      t.kind = FusedTest::kDays;
+      t.integer = c;
+    } else if constexpr (std::is_same_v<T, Millis>) {
+      t.kind = FusedTest::kMillis;
+      t.integer = c;
+    } else if constexpr (std::is_same_v<T, SfId>) {
+      t.kind = FusedTest::kId;
+      t.id = c;
+    }
+    fused_.emplace(n, FusedLeaf{field.root, t});
+    return n;
+  }
+
+  template <typename T>
+  const BoolNode* MakeRootConstNode(CmpOp op, const Operand& field, T c) {
     switch (op) {
       case CmpOp::kEq:
         return Make<RootFieldConstNode<T, CmpOp::kEq>>(field.root, field.slot, c);
@@ -895,7 +988,7 @@ class Compiler {
   const BoolNode* MakePicklistIn(const Operand& field, std::vector<uint32_t> codes, bool negate, bool null_matches) {
     if (field.root_field) {
       PicklistSet set{field.root, field.slot, codes, negate, null_matches};
-      const BoolNode* n = Make<RootPicklistInNode>(field.root, field.slot, std::move(codes), negate, null_matches);
+      const BoolNode* n = MakeRootPicklistIn(set);
       picklist_sets_.emplace(n, std::move(set));
       return n;
     }
@@ -1350,15 +1443,8 @@ class Compiler {
   EvalScratch fold_scratch_{1024};
   int scope_object_ = -1;  // the child object inside an aggregate, else -1
   Operand unified_a_, unified_b_;  // Unify's results
-  // Membership tests on root picklist fields, for MergePicklistSets.
-  struct PicklistSet {
-    int root;
-    Slot slot;
-    std::vector<uint32_t> codes;
-    bool negate;
-    bool null_matches;
-  };
   std::unordered_map<const BoolNode*, PicklistSet> picklist_sets_;
+  std::unordered_map<const BoolNode*, FusedLeaf> fused_;
 };
 
 const char* const kFunctionNames[] = {

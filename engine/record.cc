@@ -53,13 +53,16 @@ std::shared_ptr<const RecordLayout> RecordLayout::Build(const Object& object,
     Slot slot;
     slot.kind = kind;
     slot.field_index = fi;
-    slot.null_bit = static_cast<uint32_t>(layout->slots_.size());
+    slot.null_mask = static_cast<uint8_t>(1u << (layout->slots_.size() % 8));
     layout->slot_by_field_[fi] = static_cast<int32_t>(layout->slots_.size());
     layout->slots_.push_back(slot);
   }
   // Header, then the null bitmap, then slots from the most to the least aligned.
   uint32_t offset = AlignUp(sizeof(Record), 8);
   layout->bitmap_offset_ = offset;
+  for (size_t i = 0; i < layout->slots_.size(); ++i) {
+    layout->slots_[i].null_byte = offset + static_cast<uint32_t>(i / 8);
+  }
   offset += (static_cast<uint32_t>(layout->slots_.size()) + 7) / 8;
   std::vector<size_t> order(layout->slots_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -122,7 +125,7 @@ RecordBuilder::RecordBuilder(std::shared_ptr<const RecordLayout> layout)
 }
 
 void RecordBuilder::SetNull(const Slot& s) {
-  fixed_[layout_->bitmap_offset() + s.null_bit / 8] |= static_cast<unsigned char>(1u << (s.null_bit % 8));
+  fixed_[s.null_byte] |= s.null_mask;
   KindShape shape = ShapeOf(s.kind);
   std::fill_n(fixed_.begin() + s.offset, shape.size, 0);
 }
@@ -135,7 +138,7 @@ void Store(std::vector<unsigned char>& fixed, const Slot& s, const T& v) {
 }  // namespace
 
 #define CF_MARK_SET(s) \
-  fixed_[layout_->bitmap_offset() + (s).null_bit / 8] &= static_cast<unsigned char>(~(1u << ((s).null_bit % 8)))
+  fixed_[(s).null_byte] &= static_cast<unsigned char>(~(s).null_mask)
 
 void RecordBuilder::SetBool(const Slot& s, bool v) {
   fixed_[s.offset] = v ? 1 : 0;
@@ -235,7 +238,7 @@ RecordPtr RecordBuilder::Finish() {
   // Rebase string references from tail-relative to record-relative offsets.
   for (const Slot& s : layout_->slots()) {
     if (s.kind != StorageKind::kString && s.kind != StorageKind::kPicklist) continue;
-    if (fixed_[layout_->bitmap_offset() + s.null_bit / 8] >> (s.null_bit % 8) & 1) continue;
+    if (fixed_[s.null_byte] & s.null_mask) continue;
     uint32_t at = s.offset + (s.kind == StorageKind::kPicklist ? offsetof(PicklistRef, text) : 0);
     uint32_t off;
     std::memcpy(&off, fixed_.data() + at, sizeof(off));

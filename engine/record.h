@@ -25,7 +25,8 @@ namespace cf::engine {
 
 struct Slot {
   uint32_t offset = 0;     // byte offset from the record's start
-  uint32_t null_bit = 0;   // bit index in the null bitmap
+  uint32_t null_byte = 0;  // byte offset of the slot's null flag from the record's start
+  uint8_t null_mask = 0;   // the flag's bit in that byte: set means null
   StorageKind kind = StorageKind::kNone;
   int32_t field_index = -1;  // index in Object::fields
 };
@@ -88,7 +89,7 @@ class Record {
   uint32_t size_bytes() const { return size_; }
 
   bool IsNull(const Slot& s) const {
-    return (bytes()[layout_->bitmap_offset() + s.null_bit / 8] >> (s.null_bit % 8) & 1) != 0;
+    return (bytes()[s.null_byte] & s.null_mask) != 0;
   }
   // REQUIRES for each getter: the slot belongs to this record's layout, has the matching
   // kind, and is not null (a null slot reads as zero / empty).

@@ -249,6 +249,74 @@ class RootPicklistInNode final : public BoolNode {
   bool null_matches_;
 };
 
+// One fused test "root field op constant" inside a FusedLogicNode: the kind of value, the
+// slot and the constant. Built by the compiler from fused leaves on one root.
+struct FusedTest {
+  enum Kind : uint8_t { kNumber, kText, kPicklistIn, kDays, kMillis, kId };
+  static constexpr int kMaxCodes = 8;
+  Kind kind = kNumber;
+  CmpOp op = CmpOp::kEq;
+  bool negate = false;        // kPicklistIn: NOT IN
+  bool null_matches = false;  // kPicklistIn: the list holds null
+  uint8_t code_count = 0;
+  Slot slot;
+  Decimal number;
+  std::string_view text;
+  int64_t integer = 0;  // kDays, kMillis
+  SfId id;
+  uint32_t codes[kMaxCodes] = {};
+
+  Tri Eval(const Record* r) const {
+    if (r == nullptr || r->IsNull(slot)) {
+      if (kind == kPicklistIn && null_matches) return negate ? Tri::kFalse : Tri::kTrue;
+      return Tri::kUnknown;
+    }
+    switch (kind) {
+      case kNumber:
+        return ToTri(Compare(op, r->GetNumber(slot), number));
+      case kText:
+        return ToTri(Compare(op, r->GetString(slot), text));
+      case kPicklistIn: {
+        uint32_t code = r->GetPicklistCode(slot);
+        bool found = false;
+        for (uint8_t i = 0; i < code_count; ++i) found |= (codes[i] == code);
+        return ToTri(found != negate);
+      }
+      case kDays:
+        return ToTri(Compare<int64_t>(op, r->GetDate(slot), integer));
+      case kMillis:
+        return ToTri(Compare<int64_t>(op, r->GetDateTime(slot), integer));
+      case kId:
+        return ToTri(Compare(op, r->GetId(slot), id));
+    }
+    return Tri::kUnknown;
+  }
+};
+
+// AND or OR of fused tests on one root record, in one loop: no call per clause.
+class FusedLogicNode final : public BoolNode {
+ public:
+  FusedLogicNode(int root, std::vector<FusedTest> tests, bool is_and)
+      : root_(root), tests_(std::move(tests)), is_and_(is_and) {}
+  Tri Eval(const Frame& f) const override {
+    const Record* r = static_cast<size_t>(root_) < f.ctx->root_count ? f.ctx->roots[root_] : nullptr;
+    const Tri decisive = is_and_ ? Tri::kFalse : Tri::kTrue;
+    bool unknown = false;
+    for (const FusedTest& t : tests_) {
+      Tri v = t.Eval(r);
+      if (v == decisive) return decisive;
+      unknown |= (v == Tri::kUnknown);
+    }
+    if (unknown) return Tri::kUnknown;
+    return is_and_ ? Tri::kTrue : Tri::kFalse;
+  }
+
+ private:
+  int root_;
+  std::vector<FusedTest> tests_;
+  bool is_and_;
+};
+
 // AND / OR over two or more operands, Kleene, short-circuiting.
 class AndNode final : public BoolNode {
  public:

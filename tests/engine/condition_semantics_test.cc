@@ -325,3 +325,26 @@ TEST_F(SemanticsTest, ConstantFoldingKeepsSemantics) {
 
 }  // namespace
 }  // namespace cf::engine::testing
+
+namespace cf::engine::testing {
+namespace {
+
+// Fused AND/OR groups (several "field op constant" tests on one root, evaluated in one loop)
+// keep Kleene semantics, also when the root is unbound or fields are null.
+TEST_F(SemanticsTest, FusedGroupsKeepKleeneSemantics) {
+  EXPECT_EQ(Eval("Account.AnnualRevenue > 1 AND Account.Type = 'Customer' AND Account.Name != 'x'"), T);
+  EXPECT_EQ(Eval("Account.AnnualRevenue > 1 AND Account.SLA_Hours__c > 1"), U);
+  EXPECT_EQ(Eval("Account.AnnualRevenue < 1 AND Account.SLA_Hours__c > 1"), F);
+  EXPECT_EQ(Eval("Account.AnnualRevenue < 1 OR Account.SLA_Hours__c > 1"), U);
+  EXPECT_EQ(Eval("Account.AnnualRevenue > 1 OR Account.SLA_Hours__c > 1"), T);
+  EXPECT_EQ(Eval("Account.Tier__c IN ('Gold', null) AND Account.LastActivityDate < 2025-01-01"), T);
+  EXPECT_EQ(Eval("Account.Id = '001000000000001' AND Account.CreatedDate > 2024-01-01T00:00:00Z"), T);
+  Bind("Account", nullptr);
+  EXPECT_EQ(Eval("Account.AnnualRevenue > 1 AND Account.Type = 'Customer'"), U);
+  EXPECT_EQ(Eval("Account.AnnualRevenue > 1 OR Account.Type = 'Customer'"), U);
+  EXPECT_EQ(Eval("Account.Industry IN ('Banking', null) OR Account.AnnualRevenue > 1"), T);
+  EXPECT_EQ(Eval("Account.Industry NOT IN ('Banking', null) AND Account.AnnualRevenue > 1"), F);
+}
+
+}  // namespace
+}  // namespace cf::engine::testing
