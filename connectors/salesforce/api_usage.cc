@@ -62,8 +62,10 @@ bool ReadLimitPair(const json& obj, const std::string& path, int64_t* max, int64
                    std::string* error) {
   for (auto [key, out] : {std::pair{"Max", max}, std::pair{"Remaining", remaining}}) {
     auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return Fail(error, path + "." + key + " is missing");
-    if (!it->is_number_integer()) return Fail(error, path + "." + key + " is not an integer");
+    if (it == obj.end() || it->is_null())
+      return Fail(error, "limits: " + path + "." + key + " is missing");
+    if (!it->is_number_integer())
+      return Fail(error, "limits: " + path + "." + key + " is not an integer");
     *out = it->get<int64_t>();
   }
   return true;
@@ -139,15 +141,14 @@ std::optional<DailyApiRequests> DailyApiRequestsFromJson(const json& limits, std
     return std::nullopt;
   }
   DailyApiRequests out;
-  if (!ReadLimitPair(*it, "limits.DailyApiRequests", &out.max, &out.remaining, error)) {
+  if (!ReadLimitPair(*it, "DailyApiRequests", &out.max, &out.remaining, error)) {
     return std::nullopt;
   }
   for (auto member = it->begin(); member != it->end(); ++member) {
     if (!member->is_object()) continue;
     DailyApiRequests::App app;
     app.name = member.key();
-    if (!ReadLimitPair(*member, "limits.DailyApiRequests." + app.name, &app.max, &app.remaining,
-                       error)) {
+    if (!ReadLimitPair(*member, "DailyApiRequests." + app.name, &app.max, &app.remaining, error)) {
       return std::nullopt;
     }
     out.apps.push_back(std::move(app));
@@ -227,12 +228,12 @@ ApiBudget::TimePoint ApiBudget::OwnRetryAtLocked(int64_t minute, int64_t n) cons
     size_t slot = Slot(m, kMinutes);
     if (stamps_[slot] == m) freed += counts_[slot];
     if (freed >= need) {
-      return TimePoint(std::chrono::duration_cast<Clock::duration>(
-          std::chrono::minutes(m + kMinutes)));
+      return TimePoint(
+          std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(m + kMinutes)));
     }
   }
-  return TimePoint(std::chrono::duration_cast<Clock::duration>(
-      std::chrono::minutes(minute + kMinutes)));
+  return TimePoint(
+      std::chrono::duration_cast<Clock::duration>(std::chrono::minutes(minute + kMinutes)));
 }
 
 AcquireResult ApiBudget::TryAcquire(int64_t n) {
@@ -280,13 +281,13 @@ AcquireResult ApiBudget::TryAcquire(int64_t n) {
       if (org_->used + granted_since_report_ + n > ceiling) {
         if (probe_at_ && now < *probe_at_ + options_.probe_interval) {
           TimePoint next = *probe_at_ + options_.probe_interval;
-          return deny(AcquireResult::kOrgNearLimit, next,
-                      "API usage near the org's limit: the org has used " +
-                          std::to_string(org_->used + granted_since_report_) + " of its " +
-                          std::to_string(org_->max) +
-                          " daily API requests; the connector pauses at " +
-                          std::to_string(static_cast<int>(std::lround(options_.org_ceiling * 100))) +
-                          "% to leave room for other integrations; next check at " + Time(next));
+          return deny(
+              AcquireResult::kOrgNearLimit, next,
+              "API usage near the org's limit: the org has used " +
+                  std::to_string(org_->used + granted_since_report_) + " of its " +
+                  std::to_string(org_->max) + " daily API requests; the connector pauses at " +
+                  std::to_string(static_cast<int>(std::lround(options_.org_ceiling * 100))) +
+                  "% to leave room for other integrations; next check at " + Time(next));
         }
         probe = true;
       }

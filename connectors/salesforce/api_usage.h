@@ -25,12 +25,11 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace cf::sf {
 
@@ -103,16 +102,16 @@ struct AcquireResult {
   };
   Reason reason = kGranted;
   std::chrono::system_clock::time_point retry_at{};  // when asking again can succeed
-  std::string message;                                // empty when granted
+  std::string message;                               // empty when granted
   explicit operator bool() const { return reason == kGranted; }
 };
 
 struct ApiBudgetState {
-  std::optional<ApiUsage> org;  // last reported by Salesforce
+  std::optional<ApiUsage> org;    // last reported by Salesforce
   int64_t org_used_estimate = 0;  // org->used plus calls granted since that report
-  int64_t used_24h = 0;         // granted to this connection in the last 24 hours
-  int64_t budget = 0;           // share * org max; 0 while the max is unknown
-  bool exhausted = false;       // holding after REQUEST_LIMIT_EXCEEDED
+  int64_t used_24h = 0;           // granted to this connection in the last 24 hours
+  int64_t budget = 0;             // share * org max; 0 while the max is unknown
+  bool exhausted = false;         // holding after REQUEST_LIMIT_EXCEEDED
   std::chrono::system_clock::time_point exhausted_until{};
   // "ok: 120 of 7500 calls used in 24 h; org at 1200/15000" or
   // "exhausted until 2026-01-01T10:30:00Z (REQUEST_LIMIT_EXCEEDED)".

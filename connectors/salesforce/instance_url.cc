@@ -242,9 +242,8 @@ HostClass ClassifyHost(std::string_view host, Purpose purpose, const InstanceUrl
     std::vector<std::string_view> labels = SplitLabels(host.substr(0, host.size() - 20));
     std::vector<std::string_view> mid(labels.begin() + 1, labels.end());
     std::string fixed = MyDomainHostFor(labels[0], mid);
-    return Problem(Quote(host) +
-                       " is the Lightning Experience address, not the API's; use " + fixed,
-                   fixed);
+    return Problem(
+        Quote(host) + " is the Lightning Experience address, not the API's; use " + fixed, fixed);
   }
   for (std::string_view vf : {".vf.force.com", ".visual.force.com", ".visualforce.com"}) {
     if (EndsWith(host, vf)) {
@@ -355,8 +354,8 @@ std::optional<InstanceUrl> Parse(std::string_view text, const InstanceUrlOptions
 
   const std::string s = Trim(text);
   if (s.empty()) {
-    return fail("the URL is empty; enter your org's My Domain URL, e.g. " +
-                std::string(kExample) + " (Setup > My Domain shows it)");
+    return fail("the URL is empty; enter your org's My Domain URL, e.g. " + std::string(kExample) +
+                " (Setup > My Domain shows it)");
   }
   for (unsigned char c : s) {
     if (c >= 0x80) {
@@ -370,9 +369,9 @@ std::optional<InstanceUrl> Parse(std::string_view text, const InstanceUrlOptions
       {{'"', '"'}, {'\'', '\''}, {'<', '>'}}};
   for (auto [open, close] : kQuotes) {
     if (s.size() >= 2 && s.front() == open && s.back() == close) {
-      return fail("remove the quotes around the URL",
-                  SuggestionFor(std::string_view(s).substr(1, s.size() - 2), options, purpose,
-                                depth));
+      return fail(
+          "remove the quotes around the URL",
+          SuggestionFor(std::string_view(s).substr(1, s.size() - 2), options, purpose, depth));
     }
   }
   for (char c : s) {
@@ -401,8 +400,7 @@ std::optional<InstanceUrl> Parse(std::string_view text, const InstanceUrlOptions
   if (scheme != "https" && scheme != "http") {
     bool simple = !scheme.empty() && scheme.size() <= 10 &&
                   std::all_of(scheme.begin(), scheme.end(), IsAlpha);
-    return fail("use https://" +
-                    (simple ? std::string(", not ") + scheme + "://" : std::string()),
+    return fail("use https://" + (simple ? std::string(", not ") + scheme + "://" : std::string()),
                 SuggestionFor("https://" + std::string(rest), options, purpose, depth));
   }
   if (StartsWithNoCase(rest, "https://") || StartsWithNoCase(rest, "http://")) {
@@ -417,8 +415,8 @@ std::optional<InstanceUrl> Parse(std::string_view text, const InstanceUrlOptions
   // User info may hold a password: never quoted.
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
-    std::string without = scheme + "://" + std::string(authority.substr(at + 1)) +
-                          std::string(tail);
+    std::string without =
+        scheme + "://" + std::string(authority.substr(at + 1)) + std::string(tail);
     return fail(
         "remove the user name and password (the part before \"@\"): the connector signs in "
         "with OAuth, never with credentials in the URL",
@@ -485,9 +483,8 @@ std::optional<InstanceUrl> Parse(std::string_view text, const InstanceUrlOptions
     return fail(hc.problem, suggestion);
   }
   const bool local = hc.kind == HostKind::kLoopback || hc.kind == HostKind::kCustom;
-  const std::string bare_url = "https://" + (host.find(':') != std::string::npos
-                                                 ? "[" + host + "]"
-                                                 : host);
+  const std::string bare_url =
+      "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host);
   if (scheme == "http") {
     if (hc.kind == HostKind::kLoopback && options.allow_insecure_loopback) {
       // Accepted: testing against a local plain-HTTP server.
@@ -527,9 +524,8 @@ std::optional<InstanceUrl> Parse(std::string_view text, const InstanceUrlOptions
     std::string base = scheme + "://" +
                        (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
                        normalised_port;
-    return fail("remove " + list + " after " + HostEnd(host, normalised_port.empty()
-                                                               ? std::string_view()
-                                                               : port_text) +
+    return fail("remove " + list + " after " +
+                    HostEnd(host, normalised_port.empty() ? std::string_view() : port_text) +
                     ": the instance URL is the host only, e.g. " + base,
                 base);
   }
@@ -550,27 +546,35 @@ std::optional<InstanceUrl> Parse(std::string_view text, const InstanceUrlOptions
 
 const char* HostKindName(HostKind kind) {
   switch (kind) {
-    case HostKind::kMyDomain: return "My Domain";
-    case HostKind::kLegacyInstance: return "instance";
-    case HostKind::kLoginHost: return "login";
-    case HostKind::kLoopback: return "loopback";
-    case HostKind::kCustom: return "custom";
+    case HostKind::kMyDomain:
+      return "My Domain";
+    case HostKind::kLegacyInstance:
+      return "instance";
+    case HostKind::kLoginHost:
+      return "login";
+    case HostKind::kLoopback:
+      return "loopback";
+    case HostKind::kCustom:
+      return "custom";
   }
   return "?";
 }
 
 const char* OrgEnvironmentName(OrgEnvironment environment) {
   switch (environment) {
-    case OrgEnvironment::kProduction: return "production";
-    case OrgEnvironment::kSandbox: return "sandbox";
-    case OrgEnvironment::kUnknown: return "unknown";
+    case OrgEnvironment::kProduction:
+      return "production";
+    case OrgEnvironment::kSandbox:
+      return "sandbox";
+    case OrgEnvironment::kUnknown:
+      return "unknown";
   }
   return "?";
 }
 
 std::optional<InstanceUrl> ParseInstanceUrl(std::string_view text,
-                                             const InstanceUrlOptions& options,
-                                             UrlProblem* problem) {
+                                            const InstanceUrlOptions& options,
+                                            UrlProblem* problem) {
   return Parse(text, options, Purpose::kInstance, problem);
 }
 
@@ -597,8 +601,6 @@ std::string LoginUrlFor(const InstanceUrl& instance) {
   return GenericLoginUrl(instance.environment);
 }
 
-std::string TokenEndpoint(const InstanceUrl& login) {
-  return login.url + "/services/oauth2/token";
-}
+std::string TokenEndpoint(const InstanceUrl& login) { return login.url + "/services/oauth2/token"; }
 
 }  // namespace cf::sf

@@ -84,8 +84,7 @@ struct UrlProblem {
 // Validates the URL of the org's API host (the instance URL, as OAuth's instance_url returns
 // it). On failure returns nullopt and fills *problem (when not null).
 std::optional<InstanceUrl> ParseInstanceUrl(std::string_view text,
-                                             const InstanceUrlOptions& options,
-                                             UrlProblem* problem);
+                                            const InstanceUrlOptions& options, UrlProblem* problem);
 
 // Validates a URL to send OAuth token requests to: login.salesforce.com, test.salesforce.com,
 // a My Domain host, or what the testing options allow. Legacy instance hosts are refused.

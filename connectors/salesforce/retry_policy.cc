@@ -54,14 +54,16 @@ RetryDecision RetryState::Next(const SfFailure& failure) {
       return give_up(std::string("not retried: a ") + ErrorCategoryName(failure.category) +
                      " fails the same way again");
     case RetryAdvice::kWaitForLimitReset:
-      return give_up("not retried now: the API limit is reached; calls resume when the budget "
-                     "is back");
+      return give_up(
+          "not retried now: the API limit is reached; calls resume when the budget "
+          "is back");
     case RetryAdvice::kResubmitSeparately:
       return give_up("not retried as is: resubmit the record without the failed ones");
     case RetryAdvice::kRefreshThenRetryOnce:
       if (refreshed_) {
-        return give_up("not retried: the session was refreshed once and Salesforce still "
-                       "refused it; reconnect the connection");
+        return give_up(
+            "not retried: the session was refreshed once and Salesforce still "
+            "refused it; reconnect the connection");
       }
       if (attempts_ >= o.max_attempts) {
         return give_up("gave up after " + std::to_string(attempts_) + " attempts");

@@ -186,8 +186,9 @@ Meaning MeanCode(const SalesforceError& e, int status) {
         "with OAuth");
   }
   if (code == "INVALID_OPERATION_WITH_EXPIRED_PASSWORD") {
-    return AuthFailed("the integration user's password has expired: log in once and set a new "
-                      "one, then reconnect");
+    return AuthFailed(
+        "the integration user's password has expired: log in once and set a new "
+        "one, then reconnect");
   }
   if (code == "REQUEST_LIMIT_EXCEEDED") {
     if (Contains(e.message, "Concurrent")) {
@@ -226,9 +227,9 @@ Meaning MeanCode(const SalesforceError& e, int status) {
     }
     return NoPrivileges(kPrivilegesHelp);
   }
-  if (OneOf(code, {"QUERY_TIMEOUT", "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE",
-                   "UNKNOWN_EXCEPTION", "REQUEST_RUNNING_TOO_LONG",
-                   "API_TEMPORARILY_UNAVAILABLE", "TXN_SECURITY_NO_ACCESS_TEMPORARY"})) {
+  if (OneOf(code, {"QUERY_TIMEOUT", "UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION",
+                   "REQUEST_RUNNING_TOO_LONG", "API_TEMPORARILY_UNAVAILABLE",
+                   "TXN_SECURITY_NO_ACCESS_TEMPORARY"})) {
     if (code == "QUERY_TIMEOUT") return Transient("the query timed out (QUERY_TIMEOUT)");
     if (code == "UNABLE_TO_LOCK_ROW") {
       return Transient("a record is locked by another update (UNABLE_TO_LOCK_ROW)");
@@ -242,8 +243,9 @@ Meaning MeanCode(const SalesforceError& e, int status) {
                 "request failed; it is sent again without the failed ones");
   }
   if (code == "NOT_FOUND") {
-    return NotFound("the object, record or resource does not exist (or the integration user "
-                    "cannot see it)");
+    return NotFound(
+        "the object, record or resource does not exist (or the integration user "
+        "cannot see it)");
   }
   if (code == "ENTITY_IS_DELETED") return NotFound("the record was deleted");
   if (code == "INVALID_FIELD") {
@@ -275,8 +277,9 @@ Meaning MeanCode(const SalesforceError& e, int status) {
   }
   if (code == "DUPLICATE_VALUE" || code == "DUPLICATES_DETECTED" ||
       code == "DUPLICATE_EXTERNAL_ID") {
-    return Invalid("the record duplicates an existing one (a unique field, an external id or a "
-                   "duplicate rule)");
+    return Invalid(
+        "the record duplicates an existing one (a unique field, an external id or a "
+        "duplicate rule)");
   }
   if (code == "REQUIRED_FIELD_MISSING") {
     return Invalid("required fields are missing: set them in the rule's action");
@@ -347,17 +350,28 @@ Meaning MeanStatus(int status, bool body_is_json, size_t body_size) {
 // the caller must do.
 int Rank(ErrorCategory c) {
   switch (c) {
-    case ErrorCategory::kAuthenticationFailed: return 0;
-    case ErrorCategory::kSessionExpired: return 1;
-    case ErrorCategory::kApiLimitExceeded: return 2;
-    case ErrorCategory::kInvalidInstanceUrl: return 3;
-    case ErrorCategory::kInsufficientPrivileges: return 4;
-    case ErrorCategory::kMalformedRequest: return 5;
-    case ErrorCategory::kValidation: return 6;
-    case ErrorCategory::kNotFound: return 7;
-    case ErrorCategory::kTransient: return 8;
-    case ErrorCategory::kNotProcessed: return 9;
-    case ErrorCategory::kUnknown: return 10;
+    case ErrorCategory::kAuthenticationFailed:
+      return 0;
+    case ErrorCategory::kSessionExpired:
+      return 1;
+    case ErrorCategory::kApiLimitExceeded:
+      return 2;
+    case ErrorCategory::kInvalidInstanceUrl:
+      return 3;
+    case ErrorCategory::kInsufficientPrivileges:
+      return 4;
+    case ErrorCategory::kMalformedRequest:
+      return 5;
+    case ErrorCategory::kValidation:
+      return 6;
+    case ErrorCategory::kNotFound:
+      return 7;
+    case ErrorCategory::kTransient:
+      return 8;
+    case ErrorCategory::kNotProcessed:
+      return 9;
+    case ErrorCategory::kUnknown:
+      return 10;
   }
   return 10;
 }
@@ -407,39 +421,60 @@ std::optional<SalesforceError> ErrorFromObject(const json& obj) {
 
 const char* TroubleshootingCaseName(TroubleshootingCase c) {
   switch (c) {
-    case TroubleshootingCase::kNone: return "none";
-    case TroubleshootingCase::kInvalidInstanceUrl: return "Invalid Instance URL";
-    case TroubleshootingCase::kAuthenticationFailed: return "Authentication Failed";
-    case TroubleshootingCase::kInsufficientPrivileges: return "Insufficient Privileges";
-    case TroubleshootingCase::kApiLimitExceeded: return "API Limit Exceeded";
+    case TroubleshootingCase::kNone:
+      return "none";
+    case TroubleshootingCase::kInvalidInstanceUrl:
+      return "Invalid Instance URL";
+    case TroubleshootingCase::kAuthenticationFailed:
+      return "Authentication Failed";
+    case TroubleshootingCase::kInsufficientPrivileges:
+      return "Insufficient Privileges";
+    case TroubleshootingCase::kApiLimitExceeded:
+      return "API Limit Exceeded";
   }
   return "?";
 }
 
 const char* ErrorCategoryName(ErrorCategory c) {
   switch (c) {
-    case ErrorCategory::kInvalidInstanceUrl: return "invalid instance URL";
-    case ErrorCategory::kAuthenticationFailed: return "authentication failed";
-    case ErrorCategory::kSessionExpired: return "session expired";
-    case ErrorCategory::kInsufficientPrivileges: return "insufficient privileges";
-    case ErrorCategory::kApiLimitExceeded: return "API limit exceeded";
-    case ErrorCategory::kValidation: return "validation error";
-    case ErrorCategory::kNotFound: return "not found";
-    case ErrorCategory::kTransient: return "transient";
-    case ErrorCategory::kMalformedRequest: return "malformed request";
-    case ErrorCategory::kNotProcessed: return "not processed";
-    case ErrorCategory::kUnknown: return "unknown";
+    case ErrorCategory::kInvalidInstanceUrl:
+      return "invalid instance URL";
+    case ErrorCategory::kAuthenticationFailed:
+      return "authentication failed";
+    case ErrorCategory::kSessionExpired:
+      return "session expired";
+    case ErrorCategory::kInsufficientPrivileges:
+      return "insufficient privileges";
+    case ErrorCategory::kApiLimitExceeded:
+      return "API limit exceeded";
+    case ErrorCategory::kValidation:
+      return "validation error";
+    case ErrorCategory::kNotFound:
+      return "not found";
+    case ErrorCategory::kTransient:
+      return "transient";
+    case ErrorCategory::kMalformedRequest:
+      return "malformed request";
+    case ErrorCategory::kNotProcessed:
+      return "not processed";
+    case ErrorCategory::kUnknown:
+      return "unknown";
   }
   return "?";
 }
 
 const char* RetryAdviceName(RetryAdvice a) {
   switch (a) {
-    case RetryAdvice::kNever: return "never";
-    case RetryAdvice::kRetryWithBackoff: return "retry with backoff";
-    case RetryAdvice::kRefreshThenRetryOnce: return "refresh then retry once";
-    case RetryAdvice::kWaitForLimitReset: return "wait for the limit";
-    case RetryAdvice::kResubmitSeparately: return "resubmit separately";
+    case RetryAdvice::kNever:
+      return "never";
+    case RetryAdvice::kRetryWithBackoff:
+      return "retry with backoff";
+    case RetryAdvice::kRefreshThenRetryOnce:
+      return "refresh then retry once";
+    case RetryAdvice::kWaitForLimitReset:
+      return "wait for the limit";
+    case RetryAdvice::kResubmitSeparately:
+      return "resubmit separately";
   }
   return "?";
 }
@@ -603,7 +638,8 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,
   }
   auto month = std::find(kMonths.begin(), kMonths.end(), value.substr(8, 3));
   if (month == kMonths.end()) return std::nullopt;
-  year_month_day ymd(year(y), std::chrono::month(static_cast<unsigned>(month - kMonths.begin() + 1)),
+  year_month_day ymd(year(y),
+                     std::chrono::month(static_cast<unsigned>(month - kMonths.begin() + 1)),
                      day(static_cast<unsigned>(d)));
   if (!ymd.ok() || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
   sys_seconds at = sys_days(ymd) + hours(hh) + minutes(mm) + seconds(ss);

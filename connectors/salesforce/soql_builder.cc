@@ -45,14 +45,30 @@ void EscapeInto(std::string_view value, bool like, std::string* out) {
   out->reserve(out->size() + value.size() + 8);
   for (char c : value) {
     switch (c) {
-      case '\\': *out += "\\\\"; break;
-      case '\'': *out += "\\'"; break;
-      case '"': *out += "\\\""; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
-      case '\b': *out += "\\b"; break;
-      case '\f': *out += "\\f"; break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\'':
+        *out += "\\'";
+        break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
       case '%':
         if (like) *out += '\\';
         *out += '%';
@@ -85,8 +101,8 @@ bool AllDigits(std::string_view s, size_t pos, size_t n) {
 }
 
 bool IsDateShape(std::string_view s) {
-  return s.size() == 10 && AllDigits(s, 0, 4) && s[4] == '-' && AllDigits(s, 5, 2) &&
-         s[7] == '-' && AllDigits(s, 8, 2);
+  return s.size() == 10 && AllDigits(s, 0, 4) && s[4] == '-' && AllDigits(s, 5, 2) && s[7] == '-' &&
+         AllDigits(s, 8, 2);
 }
 
 bool IsDateTimeShape(std::string_view s) {
@@ -223,8 +239,7 @@ std::string FormatSoqlDateTime(SoqlTime t) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()),
                 unsigned(ymd.month()), unsigned(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
   return buffer;
 }
 
@@ -245,11 +260,10 @@ SoqlValue SoqlValue::Number(std::string_view decimal) {
   std::string_view whole = digits.substr(0, dot);
   std::string_view fraction =
       dot == std::string_view::npos ? std::string_view() : digits.substr(dot + 1);
-  bool ok = !whole.empty() && whole.size() <= 40 &&
-            std::all_of(whole.begin(), whole.end(), IsDigit) &&
-            (dot == std::string_view::npos ||
-             (!fraction.empty() && fraction.size() <= 40 &&
-              std::all_of(fraction.begin(), fraction.end(), IsDigit)));
+  bool ok =
+      !whole.empty() && whole.size() <= 40 && std::all_of(whole.begin(), whole.end(), IsDigit) &&
+      (dot == std::string_view::npos || (!fraction.empty() && fraction.size() <= 40 &&
+                                         std::all_of(fraction.begin(), fraction.end(), IsDigit)));
   if (!ok) {
     v.error_ = "SOQL: " + QuoteName(decimal) +
                " is not a number (digits with an optional '-' and decimal point)";
@@ -317,8 +331,9 @@ SoqlCondition Soql::Compare(std::string_view field, std::string_view op, const S
   if (!ValidateFieldPath(field, &error)) return Make({}, std::move(error), false);
   if (!value.error().empty()) return Make({}, value.error(), false);
   if (value.is_null() && op != "=" && op != "!=") {
-    return Make({}, "SOQL: " + QuoteName(field) + " " + std::string(op) +
-                        " null is not a comparison SOQL allows; use = null or != null",
+    return Make({},
+                "SOQL: " + QuoteName(field) + " " + std::string(op) +
+                    " null is not a comparison SOQL allows; use = null or != null",
                 false);
   }
   std::string text(field);
@@ -353,9 +368,9 @@ SoqlCondition Soql::InList(std::string_view field, std::string_view op,
   std::string error;
   if (!ValidateFieldPath(field, &error)) return Make({}, std::move(error), false);
   if (values.empty()) {
-    return Make({}, "SOQL: " + std::string(op) + " needs at least one value (for " +
-                        QuoteName(field) + ")",
-                false);
+    return Make(
+        {}, "SOQL: " + std::string(op) + " needs at least one value (for " + QuoteName(field) + ")",
+        false);
   }
   std::string text(field);
   text += ' ';
@@ -365,8 +380,9 @@ SoqlCondition Soql::InList(std::string_view field, std::string_view op,
     const SoqlValue& v = values[i];
     if (!v.error().empty()) return Make({}, v.error(), false);
     if (v.is_null()) {
-      return Make({}, "SOQL: null cannot be in an " + std::string(op) + " list (for " +
-                          QuoteName(field) + "); add OR " + std::string(field) + " = null",
+      return Make({},
+                  "SOQL: null cannot be in an " + std::string(op) + " list (for " +
+                      QuoteName(field) + "); add OR " + std::string(field) + " = null",
                   false);
     }
     if (i > 0) text += ", ";
@@ -536,8 +552,7 @@ std::optional<std::string> SoqlQuery::Build(std::string* error) const {
 
 std::optional<std::string> IncrementalQuery(std::string_view object,
                                             const std::vector<std::string>& fields,
-                                            const IncrementalOptions& options,
-                                            std::string* error) {
+                                            const IncrementalOptions& options, std::string* error) {
   std::vector<std::string> all = fields;
   for (const char* key : {"Id", "SystemModstamp"}) {
     bool present = std::any_of(all.begin(), all.end(),

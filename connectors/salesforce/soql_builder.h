@@ -139,8 +139,7 @@ class Soql {
 
  private:
   static SoqlCondition Make(std::string text, std::string error, bool compound);
-  static SoqlCondition Compare(std::string_view field, std::string_view op,
-                               const SoqlValue& value);
+  static SoqlCondition Compare(std::string_view field, std::string_view op, const SoqlValue& value);
   static SoqlCondition InList(std::string_view field, std::string_view op,
                               const std::vector<SoqlValue>& values);
   static SoqlCondition Like(std::string_view field, std::string_view text, bool leading,
@@ -192,8 +191,7 @@ struct IncrementalOptions {
 // [...] ORDER BY SystemModstamp, Id.
 std::optional<std::string> IncrementalQuery(std::string_view object,
                                             const std::vector<std::string>& fields,
-                                            const IncrementalOptions& options,
-                                            std::string* error);
+                                            const IncrementalOptions& options, std::string* error);
 
 // ---- The query endpoint -------------------------------------------------------------------------
 

@@ -1,12 +1,11 @@
 #include "connectors/salesforce/vault.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -98,8 +97,8 @@ bool Base64Decode(std::string_view in, unsigned char* out, size_t* out_size) {
 // ---- names ---------------------------------------------------------------------------------
 
 bool IsKeyIdChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
 }
 
 bool IsValidKeyId(std::string_view id) {
@@ -402,8 +401,8 @@ std::optional<KeyRing> KeyRing::Parse(std::string_view spec, std::string_view so
     }
   }
   if (ring.empty()) {
-    Fail(error, "vault: " + where + " holds no key; " + kGenerateHint +
-                    " and write it as id:base64");
+    Fail(error,
+         "vault: " + where + " holds no key; " + kGenerateHint + " and write it as id:base64");
     return std::nullopt;
   }
   return ring;
@@ -414,8 +413,8 @@ std::optional<KeyRing> KeyRing::FromKeyFile(const std::string& path, std::string
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     int e = errno;
-    Fail(error, "vault: cannot open the key file " + path + ": " + std::strerror(e) +
-                    " (set " + kKeyFileVar + " to a readable file)");
+    Fail(error, "vault: cannot open the key file " + path + ": " + std::strerror(e) + " (set " +
+                    kKeyFileVar + " to a readable file)");
     return std::nullopt;
   }
   struct FdCloser {
@@ -435,8 +434,8 @@ std::optional<KeyRing> KeyRing::FromKeyFile(const std::string& path, std::string
   if (st.st_uid != ::geteuid()) {
     Fail(error, "vault: the key file " + path + " belongs to uid " + std::to_string(st.st_uid) +
                     ", not to this process's user (uid " + std::to_string(::geteuid()) +
-                    "); run: chown " + std::to_string(::geteuid()) + " " + path +
-                    " && chmod 600 " + path);
+                    "); run: chown " + std::to_string(::geteuid()) + " " + path + " && chmod 600 " +
+                    path);
     return std::nullopt;
   }
   if ((st.st_mode & 077) != 0) {
@@ -482,8 +481,8 @@ std::optional<KeyRing> KeyRing::FromEnvironment(std::string* error, const GetEnv
   const std::string_view file = get(kKeyFileVar);
   std::string set;
   int count = 0;
-  for (auto [name, value] : {std::pair{kKeysVar, keys}, std::pair{kKeyVar, key},
-                             std::pair{kKeyFileVar, file}}) {
+  for (auto [name, value] :
+       {std::pair{kKeysVar, keys}, std::pair{kKeyVar, key}, std::pair{kKeyFileVar, file}}) {
     if (value.empty()) continue;
     ++count;
     if (!set.empty()) set += ", ";
@@ -491,9 +490,8 @@ std::optional<KeyRing> KeyRing::FromEnvironment(std::string* error, const GetEnv
   }
   if (count == 0) {
     Fail(error, std::string("vault: no encryption key: set ") + kKeyFileVar +
-                    " to a key file (chmod 600) or " + kKeyVar +
-                    " to base64 of 32 random bytes (" + kGenerateHint +
-                    "); see docs/key-management.md");
+                    " to a key file (chmod 600) or " + kKeyVar + " to base64 of 32 random bytes (" +
+                    kGenerateHint + "); see docs/key-management.md");
     return std::nullopt;
   }
   if (count > 1) {
@@ -533,8 +531,8 @@ std::optional<std::string> Vault::Seal(const SecretString& plaintext, const Secr
     return std::nullopt;
   }
   const std::string aad = AdditionalData(key_id, where);
-  if (!GcmSeal(key->bytes(), nonce, aad, plaintext.bytes(), plaintext.size(),
-               nonce + kNonceSize, nonce + kNonceSize + plaintext.size())) {
+  if (!GcmSeal(key->bytes(), nonce, aad, plaintext.bytes(), plaintext.size(), nonce + kNonceSize,
+               nonce + kNonceSize + plaintext.size())) {
     Fail(error, "vault: cannot encrypt " + Describe(where) + ": OpenSSL failed");
     return std::nullopt;
   }
@@ -555,13 +553,15 @@ std::optional<SecretString> Vault::Open(std::string_view sealed, const SecretCon
   std::optional<SealedParts> parts = Split(sealed);
   if (!parts || parts->version.empty() || parts->version.size() > 16 ||
       parts->version.substr(0, 3) != "cfv") {
-    Fail(error, what + "the stored value is not an encrypted vault value (expected "
-                       "cfv1:<key id>:<data>); it was not written by this vault or is damaged");
+    Fail(error, what +
+                    "the stored value is not an encrypted vault value (expected "
+                    "cfv1:<key id>:<data>); it was not written by this vault or is damaged");
     return std::nullopt;
   }
   if (parts->version != kFormatPrefix) {
-    Fail(error, what + "the stored value uses an unknown format version; it was written by a "
-                       "newer version of the plugin, or is damaged");
+    Fail(error, what +
+                    "the stored value uses an unknown format version; it was written by a "
+                    "newer version of the plugin, or is damaged");
     return std::nullopt;
   }
   if (!IsValidKeyId(parts->key_id)) {

@@ -87,8 +87,8 @@ class SecretString {
 class KeyRing {
  public:
   // Environment variables read by FromEnvironment.
-  static constexpr const char* kKeysVar = "CF_VAULT_KEYS";     // "id1:base64,id2:base64"
-  static constexpr const char* kKeyVar = "CF_VAULT_KEY";       // "base64" or "id:base64"
+  static constexpr const char* kKeysVar = "CF_VAULT_KEYS";         // "id1:base64,id2:base64"
+  static constexpr const char* kKeyVar = "CF_VAULT_KEY";           // "base64" or "id:base64"
   static constexpr const char* kKeyFileVar = "CF_VAULT_KEY_FILE";  // path of a key file
   // The id of a key given without one ("CF_VAULT_KEY=<base64>").
   static constexpr std::string_view kDefaultKeyId = "default";

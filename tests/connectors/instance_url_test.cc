@@ -29,12 +29,12 @@ TEST(InstanceUrlTest, AcceptedUrlsNormalise) {
       // dot are accepted and dropped.
       {"https://acme.my.salesforce.com/", "https://acme.my.salesforce.com", HostKind::kMyDomain,
        OrgEnvironment::kProduction, "acme", "https://acme.my.salesforce.com"},
-      {"  https://acme.my.salesforce.com \n", "https://acme.my.salesforce.com",
-       HostKind::kMyDomain, OrgEnvironment::kProduction, "acme", "https://acme.my.salesforce.com"},
+      {"  https://acme.my.salesforce.com \n", "https://acme.my.salesforce.com", HostKind::kMyDomain,
+       OrgEnvironment::kProduction, "acme", "https://acme.my.salesforce.com"},
       {"HTTPS://ACME.My.SalesForce.COM", "https://acme.my.salesforce.com", HostKind::kMyDomain,
        OrgEnvironment::kProduction, "acme", "https://acme.my.salesforce.com"},
-      {"https://acme.my.salesforce.com:443/", "https://acme.my.salesforce.com",
-       HostKind::kMyDomain, OrgEnvironment::kProduction, "acme", "https://acme.my.salesforce.com"},
+      {"https://acme.my.salesforce.com:443/", "https://acme.my.salesforce.com", HostKind::kMyDomain,
+       OrgEnvironment::kProduction, "acme", "https://acme.my.salesforce.com"},
       {"https://acme.my.salesforce.com.", "https://acme.my.salesforce.com", HostKind::kMyDomain,
        OrgEnvironment::kProduction, "acme", "https://acme.my.salesforce.com"},
       // Sandboxes and other partitions.
@@ -198,8 +198,8 @@ TEST(InstanceUrlTest, RefusedUrlsSayWhatToDo) {
        "Invalid Instance URL: \"acme.my.salesforce.com.evil.example\" is not a Salesforce host; " +
            kUse,
        ""},
-      {"https://example.com", "Invalid Instance URL: \"example.com\" is not a Salesforce host; " + kUse,
-       ""},
+      {"https://example.com",
+       "Invalid Instance URL: \"example.com\" is not a Salesforce host; " + kUse, ""},
       // Ports, user info, characters.
       {"https://acme.my.salesforce.com:8443",
        "Invalid Instance URL: remove the port \":8443\": Salesforce serves the API on the "
@@ -211,9 +211,10 @@ TEST(InstanceUrlTest, RefusedUrlsSayWhatToDo) {
        "Invalid Instance URL: remove the user name and password (the part before \"@\"): the "
        "connector signs in with OAuth, never with credentials in the URL",
        "https://acme.my.salesforce.com"},
-      {"https://acme .my.salesforce.com", "Invalid Instance URL: the URL contains a space; remove it",
-       ""},
-      {"https://\xd0\xb0" "cme.my.salesforce.com",  // Cyrillic a
+      {"https://acme .my.salesforce.com",
+       "Invalid Instance URL: the URL contains a space; remove it", ""},
+      {"https://\xd0\xb0"
+       "cme.my.salesforce.com",  // Cyrillic a
        "Invalid Instance URL: the URL contains non-ASCII characters (often a look-alike letter "
        "or an invisible character picked up by copying); Salesforce hosts are plain ASCII: type "
        "the URL again",
@@ -238,23 +239,28 @@ TEST(InstanceUrlTest, RefusedUrlsSayWhatToDo) {
        "looks like yourcompany.my.salesforce.com or "
        "yourcompany--sandboxname.sandbox.my.salesforce.com",
        ""},
-      {"", "Invalid Instance URL: the URL is empty; enter your org's My Domain URL, e.g. "
-           "https://yourcompany.my.salesforce.com (Setup > My Domain shows it)",
+      {"",
+       "Invalid Instance URL: the URL is empty; enter your org's My Domain URL, e.g. "
+       "https://yourcompany.my.salesforce.com (Setup > My Domain shows it)",
        ""},
-      {"   ", "Invalid Instance URL: the URL is empty; enter your org's My Domain URL, e.g. "
-              "https://yourcompany.my.salesforce.com (Setup > My Domain shows it)",
+      {"   ",
+       "Invalid Instance URL: the URL is empty; enter your org's My Domain URL, e.g. "
+       "https://yourcompany.my.salesforce.com (Setup > My Domain shows it)",
        ""},
-      {"https://", "Invalid Instance URL: the URL has no host; enter e.g. "
-                   "https://yourcompany.my.salesforce.com",
+      {"https://",
+       "Invalid Instance URL: the URL has no host; enter e.g. "
+       "https://yourcompany.my.salesforce.com",
        ""},
       // Loopback needs the testing options.
       {"https://127.0.0.1:8443",
        "Invalid Instance URL: \"127.0.0.1\" is this computer, not Salesforce (loopback hosts are "
-       "accepted only for local testing, with the testing option allow_loopback); " + kUse,
+       "accepted only for local testing, with the testing option allow_loopback); " +
+           kUse,
        ""},
       {"http://localhost:9000",
        "Invalid Instance URL: \"localhost\" is this computer, not Salesforce (loopback hosts are "
-       "accepted only for local testing, with the testing option allow_loopback); " + kUse,
+       "accepted only for local testing, with the testing option allow_loopback); " +
+           kUse,
        ""},
   };
   size_t refused = 0;
@@ -347,8 +353,8 @@ TEST(InstanceUrlTest, LoopbackAndCustomHostsNeedTestingOptions) {
 
 TEST(LoginUrlTest, LoginHostsAndMyDomain) {
   UrlProblem problem;
-  std::optional<InstanceUrl> login = ParseLoginUrl("https://login.salesforce.com/", kDefault,
-                                                   &problem);
+  std::optional<InstanceUrl> login =
+      ParseLoginUrl("https://login.salesforce.com/", kDefault, &problem);
   ASSERT_TRUE(login) << problem.message;
   EXPECT_EQ(login->kind, HostKind::kLoginHost);
   EXPECT_EQ(login->environment, OrgEnvironment::kProduction);
@@ -369,8 +375,8 @@ TEST(LoginUrlTest, LoginHostsAndMyDomain) {
   EXPECT_EQ(problem.suggestion, "https://login.salesforce.com");
   EXPECT_FALSE(ParseLoginUrl("https://cs42.salesforce.com", kDefault, &problem));
   EXPECT_EQ(problem.suggestion, "https://test.salesforce.com");
-  EXPECT_FALSE(ParseLoginUrl("https://login.salesforce.com/services/oauth2/token", kDefault,
-                             &problem));
+  EXPECT_FALSE(
+      ParseLoginUrl("https://login.salesforce.com/services/oauth2/token", kDefault, &problem));
   EXPECT_EQ(problem.suggestion, "https://login.salesforce.com");
 
   EXPECT_EQ(GenericLoginUrl(OrgEnvironment::kSandbox), "https://test.salesforce.com");

@@ -91,8 +91,8 @@ TEST(RetryPolicyTest, BoundedTotalDelay) {
   o.base_delay = milliseconds(1000);
   o.max_delay = milliseconds(4000);
   o.max_total_delay = milliseconds(10000);
-  auto draws = std::make_shared<std::vector<uint64_t>>(std::vector<uint64_t>{1000, 2000, 4000,
-                                                                             4000, 4000});
+  auto draws =
+      std::make_shared<std::vector<uint64_t>>(std::vector<uint64_t>{1000, 2000, 4000, 4000, 4000});
   auto next = std::make_shared<size_t>(0);
   RetryPolicy policy(o, [draws, next] { return (*draws)[(*next)++ % draws->size()]; });
   RetryState state = policy.Begin();
@@ -146,33 +146,32 @@ TEST(RetryPolicyTest, NeverRetriesPermanentFailures) {
     RetryState state = policy.Begin();
     RetryDecision d = state.Next(Failure(RetryAdvice::kNever, c));
     EXPECT_EQ(d.action, RetryDecision::kGiveUp);
-    EXPECT_EQ(d.reason, std::string("not retried: a ") + ErrorCategoryName(c) +
-                            " fails the same way again");
+    EXPECT_EQ(d.reason,
+              std::string("not retried: a ") + ErrorCategoryName(c) + " fails the same way again");
   }
   RetryState limit = policy.Begin();
   EXPECT_EQ(limit.Next(Failure(RetryAdvice::kWaitForLimitReset)).action, RetryDecision::kGiveUp);
   RetryState rolled = policy.Begin();
-  EXPECT_EQ(rolled.Next(Failure(RetryAdvice::kResubmitSeparately)).action,
-            RetryDecision::kGiveUp);
+  EXPECT_EQ(rolled.Next(Failure(RetryAdvice::kResubmitSeparately)).action, RetryDecision::kGiveUp);
 }
 
 TEST(RetryPolicyTest, RealClassificationsDriveIt) {
   RetryPolicy policy(RetryOptions{}, Seeded(9));
   RetryState a = policy.Begin();
-  EXPECT_EQ(a.Next(ClassifyResponse(
-                       400, R"([{"errorCode":"REQUIRED_FIELD_MISSING","message":"x"}])"))
-                .action,
-            RetryDecision::kGiveUp);
+  EXPECT_EQ(
+      a.Next(ClassifyResponse(400, R"([{"errorCode":"REQUIRED_FIELD_MISSING","message":"x"}])"))
+          .action,
+      RetryDecision::kGiveUp);
   RetryState b = policy.Begin();
   EXPECT_EQ(b.Next(ClassifyResponse(503, "")).action, RetryDecision::kRetry);
   EXPECT_EQ(b.Next(ClassifyTransport(TransportFailure::kConnectionReset)).action,
             RetryDecision::kRetry);
-  EXPECT_EQ(b.Next(ClassifyResponse(400, R"([{"errorCode":"QUERY_TIMEOUT","message":"x"}])"))
-                .action,
-            RetryDecision::kRetry);
-  EXPECT_EQ(b.Next(ClassifyResponse(400, R"([{"errorCode":"INVALID_FIELD","message":"x"}])"))
-                .action,
-            RetryDecision::kGiveUp);
+  EXPECT_EQ(
+      b.Next(ClassifyResponse(400, R"([{"errorCode":"QUERY_TIMEOUT","message":"x"}])")).action,
+      RetryDecision::kRetry);
+  EXPECT_EQ(
+      b.Next(ClassifyResponse(400, R"([{"errorCode":"INVALID_FIELD","message":"x"}])")).action,
+      RetryDecision::kGiveUp);
 }
 
 TEST(RetryPolicyTest, SessionExpiryRefreshesOnceOnly) {

@@ -52,15 +52,37 @@ std::optional<std::string> ReadLiteral(const std::string& text, size_t* pos, boo
     }
     if (++i >= text.size()) return std::nullopt;
     switch (text[i]) {
-      case 'n': case 'N': value += '\n'; break;
-      case 'r': case 'R': value += '\r'; break;
-      case 't': case 'T': value += '\t'; break;
-      case 'b': case 'B': value += '\b'; break;
-      case 'f': case 'F': value += '\f'; break;
-      case '"': value += '"'; break;
-      case '\'': value += '\''; break;
-      case '\\': value += '\\'; break;
-      case '%': case '_':
+      case 'n':
+      case 'N':
+        value += '\n';
+        break;
+      case 'r':
+      case 'R':
+        value += '\r';
+        break;
+      case 't':
+      case 'T':
+        value += '\t';
+        break;
+      case 'b':
+      case 'B':
+        value += '\b';
+        break;
+      case 'f':
+      case 'F':
+        value += '\f';
+        break;
+      case '"':
+        value += '"';
+        break;
+      case '\'':
+        value += '\'';
+        break;
+      case '\\':
+        value += '\\';
+        break;
+      case '%':
+      case '_':
         if (!like) return std::nullopt;  // only valid in LIKE
         value += text[i];
         break;
@@ -104,8 +126,9 @@ TEST(SoqlEscapeTest, Table) {
 
 TEST(SoqlInjectionTest, ExactQueryText) {
   auto query = [](const std::string& email) {
-    return MustBuild(SoqlQuery::From("Contact").Select({"Id", "Email"}).Where(
-        Soql::Eq("Email", SoqlValue::String(email))));
+    return MustBuild(SoqlQuery::From("Contact")
+                         .Select({"Id", "Email"})
+                         .Where(Soql::Eq("Email", SoqlValue::String(email))));
   };
   EXPECT_EQ(query("x' OR Name LIKE '%"),
             "SELECT Id, Email FROM Contact WHERE Email = 'x\\' OR Name LIKE \\'%'");
@@ -120,9 +143,9 @@ TEST(SoqlInjectionTest, ExactQueryText) {
   EXPECT_EQ(MustBuild(SoqlQuery::From("Lead").Select({"Id"}).Where(
                 Soql::Contains("Company", "50%_off' OR Name LIKE '%"))),
             "SELECT Id FROM Lead WHERE Company LIKE '%50\\%\\_off\\' OR Name LIKE \\'\\%%'");
-  EXPECT_EQ(MustBuild(SoqlQuery::From("Lead").Select({"Id"}).Where(
-                Soql::StartsWith("Name", "Ter%"))),
-            "SELECT Id FROM Lead WHERE Name LIKE 'Ter\\%%'");
+  EXPECT_EQ(
+      MustBuild(SoqlQuery::From("Lead").Select({"Id"}).Where(Soql::StartsWith("Name", "Ter%"))),
+      "SELECT Id FROM Lead WHERE Name LIKE 'Ter\\%%'");
   EXPECT_EQ(MustBuild(SoqlQuery::From("Lead").Select({"Id"}).Where(Soql::EndsWith("Name", "_x"))),
             "SELECT Id FROM Lead WHERE Name LIKE '%\\_x'");
   EXPECT_EQ(MustBuild(SoqlQuery::From("Lead").Select({"Id"}).Where(Soql::LikeExact("Name", "a%"))),
@@ -132,13 +155,25 @@ TEST(SoqlInjectionTest, ExactQueryText) {
 // Whatever the value, the WHERE clause is "Email = '<literal>'" whose literal reads back as the
 // value and ends the query: nothing of the value escapes into SOQL syntax.
 TEST(SoqlInjectionTest, EveryLiteralReadsBackAsExactlyTheValue) {
-  std::vector<std::string> values = {
-      "x' OR Name LIKE '%", "\\' OR 1=1", "'", "''", "\\", "\\\\'", "%", "_", "\\%", "\\u0027",
-      "a' AND Id IN (SELECT Id FROM User) AND Email = 'b", "x\\\nOR", std::string("\0'", 2),
-      "\"' OR \"a\"=\"a", "caf\xc3\xa9'\xe2\x80\x99", "' LIMIT 1 --"};
+  std::vector<std::string> values = {"x' OR Name LIKE '%",
+                                     "\\' OR 1=1",
+                                     "'",
+                                     "''",
+                                     "\\",
+                                     "\\\\'",
+                                     "%",
+                                     "_",
+                                     "\\%",
+                                     "\\u0027",
+                                     "a' AND Id IN (SELECT Id FROM User) AND Email = 'b",
+                                     "x\\\nOR",
+                                     std::string("\0'", 2),
+                                     "\"' OR \"a\"=\"a",
+                                     "caf\xc3\xa9'\xe2\x80\x99",
+                                     "' LIMIT 1 --"};
   std::mt19937 rng(20260101);
-  const std::string alphabet = std::string("'\"\\%_ \n\r\t\b\fOR=()aZ9\x01\x7f") +
-                               std::string(1, '\0') + "\xc3\xa9";
+  const std::string alphabet =
+      std::string("'\"\\%_ \n\r\t\b\fOR=()aZ9\x01\x7f") + std::string(1, '\0') + "\xc3\xa9";
   for (int i = 0; i < 2000; ++i) {
     std::string v;
     int n = static_cast<int>(rng() % 12);
@@ -156,8 +191,8 @@ TEST(SoqlInjectionTest, EveryLiteralReadsBackAsExactlyTheValue) {
     EXPECT_EQ(*read, value) << soql;
     EXPECT_EQ(pos, soql.size()) << "text after the literal in: " << soql;
 
-    std::string like = MustBuild(SoqlQuery::From("Contact").Select({"Id"}).Where(
-        Soql::LikeExact("Email", value)));
+    std::string like =
+        MustBuild(SoqlQuery::From("Contact").Select({"Id"}).Where(Soql::LikeExact("Email", value)));
     const std::string like_head = "SELECT Id FROM Contact WHERE Email LIKE ";
     pos = like_head.size();
     read = ReadLiteral(like, &pos, /*like=*/true);
@@ -168,15 +203,14 @@ TEST(SoqlInjectionTest, EveryLiteralReadsBackAsExactlyTheValue) {
 }
 
 TEST(SoqlNamesTest, ApiNames) {
-  for (const char* ok : {"Name", "Id", "Custom__c", "ns__Custom__c", "Parent__r", "a1_b2",
-                         "Location__Latitude__s", "ns__Location__Latitude__s", "AccountId",
-                         "Invoice_Line__c", "X"}) {
+  for (const char* ok :
+       {"Name", "Id", "Custom__c", "ns__Custom__c", "Parent__r", "a1_b2", "Location__Latitude__s",
+        "ns__Location__Latitude__s", "AccountId", "Invoice_Line__c", "X"}) {
     EXPECT_TRUE(IsValidApiName(ok)) << ok;
   }
-  for (const char* bad :
-       {"", "1Name", "_Name", "Name_", "Na me", "Name'", "Name\"", "Na-me", "Name;", "Na.me",
-        "Name__", "A___b", "a__b__c__d__e", "Name)", "Name--", "N\xc3\xa9", "Name\n",
-        "Name OR Id", "Id,Name"}) {
+  for (const char* bad : {"", "1Name", "_Name", "Name_", "Na me", "Name'", "Name\"", "Na-me",
+                          "Name;", "Na.me", "Name__", "A___b", "a__b__c__d__e", "Name)", "Name--",
+                          "N\xc3\xa9", "Name\n", "Name OR Id", "Id,Name"}) {
     EXPECT_FALSE(IsValidApiName(bad)) << bad;
   }
   EXPECT_FALSE(IsValidApiName(std::string(256, 'a')));
@@ -185,8 +219,8 @@ TEST(SoqlNamesTest, ApiNames) {
 
 TEST(SoqlNamesTest, FieldPathsAndObjects) {
   std::string error;
-  for (const char* ok : {"Email", "Account.Name", "Account.Owner.Name", "Custom__r.Other__r.Name",
-                         "A.B.C.D.E.F"}) {
+  for (const char* ok :
+       {"Email", "Account.Name", "Account.Owner.Name", "Custom__r.Other__r.Name", "A.B.C.D.E.F"}) {
     EXPECT_TRUE(ValidateFieldPath(ok, &error)) << ok << ": " << error;
   }
   EXPECT_FALSE(ValidateFieldPath("A.B.C.D.E.F.G", &error));
@@ -195,8 +229,8 @@ TEST(SoqlNamesTest, FieldPathsAndObjects) {
   EXPECT_EQ(error,
             "SOQL: in \"Custom__c.Name\", \"Custom__c\" is a field, not a relationship; write "
             "Custom__r to follow the lookup");
-  for (const char* bad : {"", ".Name", "Account.", "Account..Name", "Email, Name", "Email FROM",
-                          "Name' OR '1'='1"}) {
+  for (const char* bad :
+       {"", ".Name", "Account.", "Account..Name", "Email, Name", "Email FROM", "Name' OR '1'='1"}) {
     EXPECT_FALSE(ValidateFieldPath(bad, &error)) << bad;
   }
   EXPECT_FALSE(ValidateFieldPath("Email\nFROM", &error));
@@ -236,8 +270,7 @@ TEST(SoqlBuilderTest, BadNamesAndValuesAreReportedByBuild) {
                            Soql::In("Id", {SoqlValue::Null()})))
                 .find("null cannot be in an IN list"),
             std::string::npos);
-  EXPECT_NE(BuildError(SoqlQuery::From("Contact").Select({"Id"}).OrderBy("Name DESC")),
-            "");
+  EXPECT_NE(BuildError(SoqlQuery::From("Contact").Select({"Id"}).OrderBy("Name DESC")), "");
   EXPECT_NE(BuildError(SoqlQuery::From("Contact").Select({"Id"}).Limit(0)).find("LIMIT"),
             std::string::npos);
   EXPECT_NE(BuildError(SoqlQuery::From("Contact")).find("selects no field"), std::string::npos);
@@ -258,14 +291,15 @@ TEST(SoqlBuilderTest, Shapes) {
                           .Limit(200)),
             "SELECT Id, Email, Account.Name FROM Contact WHERE Email IN ('a@x.com', "
             "'b\\'@x.com') AND AccountId != null ORDER BY LastModifiedDate DESC LIMIT 200");
-  EXPECT_EQ(MustBuild(SoqlQuery::From("Opportunity")
-                          .Select({"Id"})
-                          .Where(Soql::Or({Soql::Eq("StageName", SoqlValue::String("Closed Won")),
-                                           Soql::And({Soql::Ge("Amount", SoqlValue::Number("-10.5")),
-                                                      Soql::Eq("IsClosed", SoqlValue::Bool(false))})}))
-                          .Where(Soql::Not(Soql::Eq("Type", SoqlValue::String("Renewal"))))),
-            "SELECT Id FROM Opportunity WHERE (StageName = 'Closed Won' OR (Amount >= -10.5 AND "
-            "IsClosed = false)) AND (NOT (Type = 'Renewal'))");
+  EXPECT_EQ(
+      MustBuild(SoqlQuery::From("Opportunity")
+                    .Select({"Id"})
+                    .Where(Soql::Or({Soql::Eq("StageName", SoqlValue::String("Closed Won")),
+                                     Soql::And({Soql::Ge("Amount", SoqlValue::Number("-10.5")),
+                                                Soql::Eq("IsClosed", SoqlValue::Bool(false))})}))
+                    .Where(Soql::Not(Soql::Eq("Type", SoqlValue::String("Renewal"))))),
+      "SELECT Id FROM Opportunity WHERE (StageName = 'Closed Won' OR (Amount >= -10.5 AND "
+      "IsClosed = false)) AND (NOT (Type = 'Renewal'))");
   EXPECT_EQ(MustBuild(SoqlQuery::From("Case").Select({"Id"}).Where(
                 Soql::NotIn("Priority", {SoqlValue::String("Low")}))),
             "SELECT Id FROM Case WHERE Priority NOT IN ('Low')");

@@ -63,8 +63,13 @@ std::string MustOpen(const Vault& vault, const std::string& sealed,
 // Every error message a test sees goes through here: none may hold a secret (the plaintext, the
 // test keys raw or in base64, or the sealed payload).
 void ExpectNoSecret(const std::string& message, const std::string& sealed = {}) {
-  std::vector<std::string> secrets = {kPlaintext, kKeyA, kKeyB, RawKeyA(), RawKeyB(),
-                                      kPlaintext.substr(0, 12), kKeyA.substr(0, 12),
+  std::vector<std::string> secrets = {kPlaintext,
+                                      kKeyA,
+                                      kKeyB,
+                                      RawKeyA(),
+                                      RawKeyB(),
+                                      kPlaintext.substr(0, 12),
+                                      kKeyA.substr(0, 12),
                                       kKeyB.substr(0, 12)};
   if (sealed.size() > 20) secrets.push_back(sealed.substr(8, 12));
   for (const std::string& secret : secrets) {
@@ -117,9 +122,8 @@ TEST(SecretStringTest, TakeWipesTheSource) {
 
 TEST(VaultTest, RoundTrip) {
   Vault vault(MustParse("k1:" + kKeyA));
-  for (const std::string& text :
-       {kPlaintext, std::string(), std::string("x"), std::string(1000, 'z'),
-        std::string("caf\xc3\xa9 \0 nul", 11)}) {
+  for (const std::string& text : {kPlaintext, std::string(), std::string("x"),
+                                  std::string(1000, 'z'), std::string("caf\xc3\xa9 \0 nul", 11)}) {
     std::string sealed = MustSeal(vault, text);
     EXPECT_EQ(sealed.rfind("cfv1:k1:", 0), 0u) << sealed;
     if (text.size() >= 8) {
@@ -296,8 +300,8 @@ TEST(VaultRotationTest, OldValuesOpenNewValuesUseTheNewKeyAndResealMovesThem) {
   // One value already resealed by hand stays as it is.
   bool changed = true;
   std::string error;
-  std::optional<std::string> once = after.Reseal(stored[2].sealed, stored[2].where, &changed,
-                                                 &error);
+  std::optional<std::string> once =
+      after.Reseal(stored[2].sealed, stored[2].where, &changed, &error);
   ASSERT_TRUE(once) << error;
   EXPECT_TRUE(changed);
   stored[2].sealed = *once;
@@ -413,9 +417,8 @@ class KeyFileTest : public ::testing::Test {
 
 TEST_F(KeyFileTest, OwnerOnlyFilesLoad) {
   for (mode_t mode : {0600, 0400}) {
-    std::string path = Write("keys" + std::to_string(mode), "# rotated 2026-01\nnew:" + kKeyB +
-                                                                "\nold:" + kKeyA + "\n",
-                             mode);
+    std::string path = Write("keys" + std::to_string(mode),
+                             "# rotated 2026-01\nnew:" + kKeyB + "\nold:" + kKeyA + "\n", mode);
     std::string error;
     std::optional<KeyRing> ring = KeyRing::FromKeyFile(path, &error);
     ASSERT_TRUE(ring) << error;
@@ -456,8 +459,8 @@ TEST_F(KeyFileTest, DirectoriesAndBadContentAreRefused) {
 TEST_F(KeyFileTest, FromEnvironmentReadsTheFile) {
   std::string path = Write("keys", kKeyA + "\n", 0600);
   std::string error;
-  std::optional<KeyRing> ring = KeyRing::FromEnvironment(
-      &error, [&](const char* name) -> const char* {
+  std::optional<KeyRing> ring =
+      KeyRing::FromEnvironment(&error, [&](const char* name) -> const char* {
         return std::string(name) == "CF_VAULT_KEY_FILE" ? path.c_str() : nullptr;
       });
   ASSERT_TRUE(ring) << error;
