@@ -315,7 +315,8 @@ std::string HostEnd(std::string_view host, std::string_view port_text) {
   std::string_view last = labels.back();
   bool alpha = !last.empty() && std::all_of(last.begin(), last.end(), IsAlpha);
   if (alpha && labels.size() > 1 && port_text.empty()) return "\"." + std::string(last) + "\"";
-  std::string out = "\"" + std::string(host);
+  const bool ipv6 = host.find(':') != std::string_view::npos;
+  std::string out = ipv6 ? "\"[" + std::string(host) + "]" : "\"" + std::string(host);
   if (!port_text.empty()) out += ":" + std::string(port_text);
   return out + "\"";
 }

@@ -341,6 +341,15 @@ TEST(InstanceUrlTest, LoopbackAndCustomHostsNeedTestingOptions) {
             "Invalid Instance URL: remove the path \"/services/data\" after \"127.0.0.1:8080\": "
             "the instance URL is the host only, e.g. http://127.0.0.1:8080");
   EXPECT_EQ(problem.suggestion, "http://127.0.0.1:8080");
+  EXPECT_FALSE(ParseInstanceUrl("http://[::1]:9000/x?y", insecure, &problem));
+  EXPECT_EQ(problem.message,
+            "Invalid Instance URL: remove the path \"/x\" and the query (from \"?\") after "
+            "\"[::1]:9000\": the instance URL is the host only, e.g. http://[::1]:9000");
+  EXPECT_FALSE(ParseInstanceUrl("https://sfemu.test/x",
+                                InstanceUrlOptions{.additional_hosts = {"sfemu.test"}}, &problem));
+  EXPECT_EQ(problem.message,
+            "Invalid Instance URL: remove the path \"/x\" after \".test\": the instance URL is "
+            "the host only, e.g. https://sfemu.test");
 
   InstanceUrlOptions custom;
   custom.additional_hosts = {"sfemu.test"};
