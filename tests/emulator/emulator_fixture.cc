@@ -44,6 +44,7 @@ Emulator::Emulator(EmulatorOptions options) : options_(std::move(options)) {
 
   RouterOptions router_options;
   router_options.control_token = options_.control_token;
+  router_options.control_enabled = options_.control_enabled;
   router_ = std::make_unique<Router>(*org_, router_options);
 
   ServerOptions server_options;

@@ -43,6 +43,7 @@ struct EmulatorOptions {
   int threads = 4;
   size_t body_limit = size_t{50} << 20;
   std::string control_token;  // empty: the control API needs no token
+  bool control_enabled = true;
   // Called on the loaded org before the server starts: add users, change limits...
   std::function<void(Org&)> customize;
   // Timeout of the clients the emulator hands out. Default: 30 s.
