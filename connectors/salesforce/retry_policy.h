@@ -83,8 +83,9 @@ class RetryPolicy {
 
   explicit RetryPolicy(RetryOptions options = {}, Random random = {});
 
-  // REQUIRES: the policy outlives the state.
-  RetryState Begin() const { return RetryState(this); }
+  // REQUIRES: the policy outlives the state (Begin on a temporary does not compile).
+  RetryState Begin() const& { return RetryState(this); }
+  RetryState Begin() const&& = delete;
 
   const RetryOptions& options() const { return options_; }
 

@@ -79,7 +79,8 @@ TEST(RetryPolicyTest, BoundedAttempts) {
   EXPECT_EQ(d.reason, "gave up after 3 attempts");
   EXPECT_EQ(state.attempts(), 3);
 
-  RetryState once = RetryPolicy(RetryOptions{.max_attempts = 1}).Begin();
+  RetryPolicy single(RetryOptions{.max_attempts = 1});
+  RetryState once = single.Begin();
   EXPECT_EQ(once.Next(Failure(RetryAdvice::kRetryWithBackoff)).action, RetryDecision::kGiveUp);
 }
 
