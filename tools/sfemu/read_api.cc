@@ -326,7 +326,7 @@ HttpResponse HandleDescribeGlobal(Org& org, const HttpRequest&, const RequestCon
     json entry = json::object();
     for (const char* key : kKeys) entry[key] = d->value(key, json());
     if (entry["urls"].is_object()) {
-      for (const char* ui : {"uiDetailTemplate", "uiEditTemplate", "uiNewRecord"}) {
+      for (const char* ui : {"uiDetailTemplate", "uiEditTemplate", "uiNewRecord", "defaultValues"}) {
         entry["urls"].erase(ui);
       }
     }
@@ -359,7 +359,7 @@ HttpResponse HandleDescribe(Org& org, const HttpRequest& req, const RequestConte
       entry[key] = d->value(key, json());
     }
     if (entry["urls"].is_object()) {
-      for (const char* ui : {"uiDetailTemplate", "uiEditTemplate", "uiNewRecord"}) {
+      for (const char* ui : {"uiDetailTemplate", "uiEditTemplate", "uiNewRecord", "defaultValues"}) {
         entry["urls"].erase(ui);
       }
     }
