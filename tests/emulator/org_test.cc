@@ -1,14 +1,17 @@
 // Org: Ids (prefix, checksum, uniqueness), stamps, the compact row store round trip,
-// snapshots (undo log), tokens, the API counter.
+// snapshots (undo log), tokens, the API counter; the seed loader and the generator.
 #include "tools/sfemu/org.h"
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
 
 #include "connectors/salesforce/describe_json.h"
+#include "tools/sfemu/seed.h"
+#include "tools/sfemu/validation.h"
 
 namespace cf::sfemu {
 namespace {
@@ -284,6 +287,207 @@ TEST_F(OrgTest, HiddenFieldsAndUsers) {
   EXPECT_NE(org_.FindUser("Integration@ConnectFlo-Demo.example"), nullptr);
   EXPECT_NE(org_.FindUserById("005Dn0000Arm1Rh"), nullptr);
   EXPECT_EQ(org_.FindUserById("005Dn0000Arm1Ri"), nullptr);
+}
+
+}  // namespace
+}  // namespace cf::sfemu
+
+// ---- The seed loader and the generator (seed.h) ----
+
+namespace cf::sfemu {
+namespace {
+
+std::unique_ptr<Org> LoadDefault() {
+  std::string error;
+  auto org = LoadSeedOrg(DefaultOrgDir(), &error);
+  EXPECT_NE(org, nullptr) << error;
+  return org;
+}
+
+TEST(SeedTest, LoadsTheDefaultOrg) {
+  auto org = LoadDefault();
+  ASSERT_NE(org, nullptr);
+  EXPECT_EQ(org->org_id(), "00DDn000000CfDmMAK");
+  auto lock = org->Lock();
+  const std::map<std::string, size_t> counts = {
+      {"User", 5}, {"Account", 10}, {"Contact", 15}, {"Lead", 8}, {"Opportunity", 10},
+      {"Case", 8}, {"Task", 7}, {"Support_Contract__c", 5}};
+  for (const auto& [name, n] : counts) {
+    const engine::Object* o = org->schema().Find(name);
+    ASSERT_NE(o, nullptr) << name;
+    EXPECT_EQ(org->CountLocked(*o), n) << name;
+    EXPECT_NE(org->DescribeJson(name), nullptr) << name;
+  }
+  // Records keep their Ids and stamps.
+  const StoredRecord* kestrel = org->FindLocked(*org->schema().Find("Account"), "001Dn00001NRuOUIA1");
+  ASSERT_NE(kestrel, nullptr);
+  EXPECT_EQ(kestrel->fields["Name"], "Kestrel Banking Group");
+  EXPECT_EQ(kestrel->fields["CreatedDate"], "2026-01-10T10:00:00.000+0000");
+  EXPECT_EQ(kestrel->fields["AnnualRevenue"], 2400000000);
+
+  // Users: the integration user, an admin, a user without API access; passwords carry tokens.
+  ASSERT_EQ(org->users().size(), 5u);
+  const OrgUser* integration = org->FindUser("integration@connectflo-demo.example");
+  ASSERT_NE(integration, nullptr);
+  EXPECT_TRUE(integration->integration);
+  EXPECT_TRUE(integration->api_enabled);
+  EXPECT_EQ(integration->password, "ConnectFlo-Integration-2026Vq3kM8zR2tLw9XbN4cJ7hPdA");
+  EXPECT_NE(org->FindRowLocked(*org->schema().Find("User"), integration->id), std::nullopt);
+  const OrgUser* no_api = org->FindUser("chloe.martin@connectflo-demo.example");
+  ASSERT_NE(no_api, nullptr);
+  EXPECT_FALSE(no_api->api_enabled);
+  int integration_users = 0;
+  for (const OrgUser& u : org->users()) integration_users += u.integration ? 1 : 0;
+  EXPECT_EQ(integration_users, 1);
+
+  EXPECT_EQ(org->connected_app().name, "ConnectFlo Rules");
+  EXPECT_EQ(org->connected_app().client_id.rfind("3MVG9", 0), 0u);
+  EXPECT_EQ(org->connected_app().client_id.size(), 85u);
+  EXPECT_EQ(org->connected_app().client_secret.size(), 64u);
+  EXPECT_EQ(org->connected_app().redirect_uri, "http://localhost:8765/oauth/callback");
+
+  EXPECT_TRUE(org->IsHidden("Account", "Health_Score__c"));
+  EXPECT_TRUE(org->IsHidden("Contact", "Birthdate"));
+  EXPECT_TRUE(org->IsHidden("Contact", "HomePhone"));
+  EXPECT_TRUE(org->IsHidden("Support_Contract__c", "Annual_Value__c"));
+  EXPECT_FALSE(org->IsHidden("Account", "Tier__c"));
+  EXPECT_EQ(org->api_max(), 100000);
+  EXPECT_EQ(org->api_used(), 0);
+  EXPECT_EQ(org->limits().access_token_ttl_seconds, 7200);
+
+  // Validation rules on their objects, in the Tooling org too.
+  size_t rules = 0;
+  for (const engine::Object& o : org->schema().objects()) rules += o.validation_rules.size();
+  EXPECT_EQ(rules, 10u);
+  const engine::Object& opportunity = *org->schema().Find("Opportunity");
+  ASSERT_EQ(opportunity.validation_rules.size(), 3u);
+  EXPECT_EQ(opportunity.validation_rules[0].name, "Closed_Won_Requires_Amount");
+  EXPECT_EQ(opportunity.validation_rules[0].error_condition_formula,
+            "ISPICKVAL(StageName, \"Closed Won\") && ISBLANK(Amount)");
+  EXPECT_EQ(opportunity.validation_rules[0].error_display_field, "Amount");
+  ASSERT_NE(org->tooling(), nullptr);
+  auto tooling_lock = org->tooling()->Lock();
+  EXPECT_EQ(org->tooling()->CountLocked(*org->tooling()->schema().Find("ValidationRule")), 10u);
+  EXPECT_EQ(org->tooling()->CountLocked(*org->tooling()->schema().Find("EntityDefinition")), 8u);
+}
+
+TEST(SeedTest, OnlyTheRuleUsingPriorValueIsNotEnforceable) {
+  auto org = LoadDefault();
+  ASSERT_NE(org, nullptr);
+  std::vector<std::string> problems = CheckValidationRules(org->schema_ptr());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].rfind("Opportunity.Stage_Cannot_Reopen: ", 0), 0u) << problems[0];
+}
+
+// Every record passes Salesforce's checks and the active rules: an update that changes
+// nothing is accepted for each.
+void ExpectEveryRecordValid(const Org& org, size_t* checked) {
+  auto lock = org.Lock();
+  const nlohmann::ordered_json nothing = nlohmann::ordered_json::object();
+  for (const char* name : {"Account", "Contact", "Lead", "Opportunity", "Case", "Support_Contract__c"}) {
+    const engine::Object& o = *org.schema().Find(name);
+    std::vector<std::string> ids;
+    org.ScanRowsLocked(o, [&](const RecordView& v) {
+      ids.push_back(v.Id18());
+      return true;
+    });
+    for (const std::string& id : ids) {
+      WriteRequest request;
+      request.object = &o;
+      request.kind = WriteKind::kUpdate;
+      request.body = &nothing;
+      request.existing = org.FindLocked(o, id);
+      WriteCheck check = ValidateWriteLocked(org, request);
+      ASSERT_TRUE(check.ok()) << name << " " << id << ": " << check.errors[0].error_code << " "
+                              << check.errors[0].message << "\n"
+                              << request.existing->fields.dump();
+      ++*checked;
+    }
+  }
+}
+
+TEST(SeedTest, SeedRecordsAreValid) {
+  auto org = LoadDefault();
+  ASSERT_NE(org, nullptr);
+  size_t checked = 0;
+  ExpectEveryRecordValid(*org, &checked);
+  EXPECT_EQ(checked, 56u);
+}
+
+TEST(GeneratorTest, GeneratedRecordsAreValidAndConsistent) {
+  std::string error;
+  GenerateOptions options;
+  options.records = 4000;
+  options.seed = 11;
+  auto org = GenerateOrg(DefaultOrgDir(), options, &error);
+  ASSERT_NE(org, nullptr) << error;
+  size_t checked = 0;
+  ExpectEveryRecordValid(*org, &checked);
+  EXPECT_EQ(checked, 56u + 4000u);
+
+  auto lock = org->Lock();
+  const std::map<std::string, size_t> counts = {
+      {"Account", 10 + 400}, {"Contact", 15 + 1200}, {"Opportunity", 10 + 800},
+      {"Case", 8 + 800}, {"Lead", 8 + 800}};
+  for (const auto& [name, n] : counts) {
+    EXPECT_EQ(org->CountLocked(*org->schema().Find(name)), n) << name;
+  }
+  // Ids valid and unique; case numbers unique; every lookup resolves.
+  std::set<std::string> ids, case_numbers;
+  for (const char* name : {"Account", "Contact", "Opportunity", "Case", "Lead"}) {
+    const engine::Object& o = *org->schema().Find(name);
+    org->ScanLocked(o, [&](const StoredRecord& r) {
+      const std::string id = r.fields["Id"];
+      EXPECT_EQ(engine::SfId::Parse(id)->To18(), id);
+      EXPECT_EQ(id.substr(0, 3), o.key_prefix);
+      EXPECT_TRUE(ids.insert(id).second) << id;
+      if (o.name == "Case") {
+        EXPECT_TRUE(case_numbers.insert(r.fields["CaseNumber"]).second);
+      }
+      for (const engine::Field& f : o.fields) {
+        if (f.type != engine::FieldType::kReference || !r.fields[f.name].is_string()) continue;
+        const std::string ref = r.fields[f.name];
+        const engine::Object* target = org->ObjectOfId(ref);
+        EXPECT_NE(target, nullptr) << o.name << "." << f.name << " " << ref;
+        if (target != nullptr) {
+          EXPECT_NE(org->FindRowLocked(*target, ref), std::nullopt) << f.name;
+        }
+      }
+      return true;
+    });
+  }
+}
+
+TEST(GeneratorTest, SameSeedSameOrgOtherSeedOtherOrg) {
+  auto dump = [](uint64_t seed) {
+    std::string error;
+    GenerateOptions options;
+    options.records = 1000;
+    options.seed = seed;
+    auto org = GenerateOrg(DefaultOrgDir(), options, &error);
+    EXPECT_NE(org, nullptr) << error;
+    std::string out;
+    auto lock = org->Lock();
+    for (const char* name : {"Account", "Contact", "Opportunity", "Case", "Lead"}) {
+      org->ScanRowsLocked(*org->schema().Find(name), [&](const RecordView& v) {
+        out += v.ToJson().dump();
+        return true;
+      });
+    }
+    return out;
+  };
+  const std::string a = dump(5);
+  EXPECT_EQ(a, dump(5));
+  EXPECT_NE(a, dump(6));
+}
+
+TEST(GeneratorTest, ErrorsAreReported) {
+  std::string error;
+  EXPECT_EQ(LoadSeedOrg("/nonexistent/org", &error), nullptr);
+  EXPECT_FALSE(error.empty());
+  Org empty;
+  EXPECT_FALSE(AddGeneratedRecords(empty, GenerateOptions(), &error));
+  EXPECT_NE(error.find("no schema"), std::string::npos) << error;
 }
 
 }  // namespace
