@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <map>
 #include <set>
 #include <string>
@@ -122,6 +124,50 @@ TEST_F(LargeOrgTest, PagingReturnsEveryRecordExactlyOnce) {
     // One API call per page.
     EXPECT_EQ(emu().org().api_used() - calls_before, static_cast<int64_t>(pages.size()));
   }
+}
+
+TEST_F(LargeOrgTest, ConcurrentClientsPageIndependently) {
+  // Several clients page several queries at once (cursors, the org lock and the cursor store
+  // under contention), while a writer changes records.
+  const std::string token = emu().AccessToken();
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    Org& org = emu().org();
+    const engine::Object& lead = *org.schema().Find("Lead");
+    for (int i = 0; !stop; ++i) {
+      auto lock = org.Lock();
+      org.InsertLocked(lead, {{"LastName", "W" + std::to_string(i)}, {"Company", "W"}}, "");
+    }
+  });
+  std::vector<std::thread> readers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 6; ++t) {
+    readers.emplace_back([&, t] {
+      HttpClient client = emu().NewClient();
+      const std::string soql = t % 2 ? "SELECT Id FROM Contact" : "SELECT Id, Account.Name FROM Opportunity";
+      std::string target = QueryPath(soql);
+      std::set<std::string> seen;
+      int64_t total = -1;
+      for (int guard = 0; guard < 100; ++guard) {
+        ClientResponse r = client.Request("GET", target, {}, {{"Authorization", "Bearer " + token},
+                                                              {"Sforce-Query-Options", "batchSize=1000"}});
+        if (r.status != 200) {
+          ++failures;
+          return;
+        }
+        json page = r.Json();
+        total = page["totalSize"];
+        for (const json& rec : page["records"]) seen.insert(rec["Id"].get<std::string>());
+        if (page["done"].get<bool>()) break;
+        target = page["nextRecordsUrl"].get<std::string>();
+      }
+      if (static_cast<int64_t>(seen.size()) != total) ++failures;
+    });
+  }
+  for (std::thread& r : readers) r.join();
+  stop = true;
+  writer.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_F(LargeOrgTest, IncrementalSyncSeesChangesAfterTheMark) {

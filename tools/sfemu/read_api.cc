@@ -133,10 +133,12 @@ std::string NewLocator(uint64_t n) {
   return id.To18();
 }
 
+// Lock order: the org's mutex (Extension, Now) is never taken while holding store.mu, which
+// is a leaf lock; callers may hold the org's lock.
 std::string StoreCursor(const Org& org, std::shared_ptr<Cursor> cursor) {
   CursorStore& store = Cursors(org);
-  std::lock_guard lock(store.mu);
   const engine::Millis now = org.Now();
+  std::lock_guard lock(store.mu);
   for (auto it = store.by_locator.begin(); it != store.by_locator.end();) {
     if (now - it->second->last_used > kCursorIdleMillis) {
       it = store.by_locator.erase(it);
@@ -159,10 +161,10 @@ std::string StoreCursor(const Org& org, std::shared_ptr<Cursor> cursor) {
 
 std::shared_ptr<Cursor> FindCursor(const Org& org, const std::string& locator) {
   CursorStore& store = Cursors(org);
+  const engine::Millis now = org.Now();
   std::lock_guard lock(store.mu);
   auto it = store.by_locator.find(locator);
   if (it == store.by_locator.end()) return nullptr;
-  const engine::Millis now = org.Now();
   if (now - it->second->last_used > kCursorIdleMillis) {
     store.by_locator.erase(it);
     return nullptr;
