@@ -124,6 +124,11 @@ TEST_F(ConformanceWriteTest, EveryWriteErrorRowAnswersLikeSalesforce) {
        "Cannot deserialize instance of double from VALUE_STRING value lots or request may be "
        "missing a required field at [line:1, column:38]",
        {}},
+      {"array for a record", "POST", "sobjects/Account", R"([{"Name": "A"}])", 400,
+       "JSON_PARSER_ERROR",
+       "Cannot deserialize instance of Account from START_ARRAY value [ or request may be missing "
+       "a required field at [line:1, column:2]",
+       {}},
       {"empty body", "POST", "sobjects/Account", "", 400, "JSON_PARSER_ERROR",
        "The HTTP entity body is required, but this request has no entity body.", {}},
       {"unknown field", "POST", "sobjects/Account", R"({"Name": "A", "Bogus__c": 1})", 400,

@@ -197,6 +197,16 @@ TEST_F(WriteApiTest, UpsertCreatesThenUpdatesByExternalId) {
   EXPECT_EQ(Stored("Lead", id)["Company"], "Sert Inc");
 }
 
+TEST_F(WriteApiTest, UpsertBeforeVersion46AnswersTheOlderShapes) {
+  const std::string path = "/services/data/v45.0/sobjects/Lead/ConnectFlo_Conversation_Id__c/old-1";
+  ClientResponse r = emu().Call("PATCH", path, R"({"LastName": "Old", "Company": "Timer"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(CompareShape(Sample("records/create_success.json"), r.Json()), "");
+  r = emu().Call("PATCH", path, R"({"Company": "Timer Inc"})");
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(r.body, "");
+}
+
 TEST_F(WriteApiTest, UpsertValueIsPercentDecoded) {
   ClientResponse r = Send("PATCH", "sobjects/Lead/ConnectFlo_Conversation_Id__c/conv%2F7%20x",
                           {{"LastName", "Slash"}, {"Company", "C"}});

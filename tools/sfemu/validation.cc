@@ -1180,7 +1180,10 @@ class Validator {
   void CheckValue(FieldValue& v) {
     const Field& f = *v.field;
     if (v.value.is_null() && !v.number) {
-      if (f.type == FieldType::kBoolean) v.value = false;  // a checkbox cleared is unchecked
+      if (f.type == FieldType::kBoolean) {  // a checkbox cleared is unchecked
+        v.value = false;
+        merged_[f.name] = false;
+      }
       return;
     }
     if (IsNumberType(f.type)) {

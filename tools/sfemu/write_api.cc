@@ -147,7 +147,19 @@ std::optional<OrderedJson> ReadRecordBody(const HttpRequest& req, const engine::
   }
   if (!body->is_object()) {
     const JsonPosition p = LocateJsonValue(req.body, {}).value_or(JsonPosition{});
-    const char* token = body->is_array() ? "START_ARRAY value [" : "VALUE_STRING value";
+    std::string token;
+    if (body->is_array()) {
+      token = "START_ARRAY value [";
+    } else if (body->is_string()) {
+      token = "VALUE_STRING value " + body->get<std::string>();
+    } else if (body->is_boolean()) {
+      token = std::string(body->get<bool>() ? "VALUE_TRUE" : "VALUE_FALSE") + " value " + body->dump();
+    } else if (body->is_null()) {
+      token = "VALUE_NULL value null";
+    } else {
+      token = std::string(body->is_number_float() ? "VALUE_NUMBER_FLOAT" : "VALUE_NUMBER_INT") +
+              " value " + body->dump();
+    }
     *error = ErrorResponse(
         400, "JSON_PARSER_ERROR",
         "Cannot deserialize instance of " + object.name + " from " + token +
