@@ -148,6 +148,17 @@ TEST_F(ServerTest, WrongMethodIsMethodNotAllowed) {
   ExpectSfError(post_versions, 405, "METHOD_NOT_ALLOWED", "");
 }
 
+TEST_F(ServerTest, HeadAnswersTheGetHeadersWithoutBody) {
+  ClientResponse get = emu().Get(Emulator::ApiPath(""));
+  ClientResponse head = emu().Call("HEAD", Emulator::ApiPath(""));
+  EXPECT_EQ(head.status, 200) << head.error;
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.Header("content-length"), std::to_string(get.body.size()));
+  EXPECT_NE(head.Header("sforce-limit-info"), "");
+  // The connection stays usable.
+  EXPECT_EQ(emu().Get(Emulator::ApiPath("")).status, 200);
+}
+
 TEST_F(ServerTest, UserWithoutApiPermissionIsRefused) {
   const OrgUser* no_api = nullptr;
   for (const OrgUser& u : emu().org().users()) {
@@ -220,6 +231,14 @@ TEST_F(ServerTest, GarbageGetsBadRequestAndTheServerLivesOn) {
     RawExchange(emu().port(), partial, std::chrono::milliseconds(50));
   }
   EXPECT_EQ(emu().Raw("GET", "/services/data").status, 200);
+}
+
+TEST_F(ServerTest, UrisOverSixteenKilobytesGet431LikeSalesforce) {
+  std::string long_query = Emulator::ApiPath("query?q=SELECT+") + std::string(17 * 1024, 'x') + "+FROM+Account";
+  ClientResponse r = emu().Get(long_query);
+  EXPECT_EQ(r.status, 431) << r.error;
+  std::string fits = Emulator::ApiPath("query?q=SELECT+") + std::string(8 * 1024, 'x') + "+FROM+Account";
+  EXPECT_NE(emu().Get(fits).status, 431);
 }
 
 TEST_F(ServerTest, OversizedHeadersGet431) {

@@ -283,15 +283,14 @@ HttpResponse Control::Handle(const HttpRequest& req) {
   std::string sub = req.path.substr(std::min(req.path.size(), kPrefix.size()));
   while (!sub.empty() && sub.back() == '/') sub.pop_back();
   try {
-    return HandleLocked(req, sub);
+    return HandleRequest(req, sub);
   } catch (const std::exception& e) {
     return ControlError(400, e.what());
   }
 }
 
-// Named for symmetry with the router; takes mu_ only through the public methods above, so
-// that no Org call happens under mu_.
-HttpResponse Control::HandleLocked(const HttpRequest& req, const std::string& sub) {
+// Takes mu_ only through the public methods above, so that no Org call happens under mu_.
+HttpResponse Control::HandleRequest(const HttpRequest& req, const std::string& sub) {
   const std::string& m = req.method;
   nlohmann::json body;
   if (!req.body.empty()) {

@@ -125,7 +125,7 @@ class Control {
     FaultRule rule;
     std::mt19937_64 rng;
   };
-  HttpResponse HandleLocked(const HttpRequest& req, const std::string& sub);
+  HttpResponse HandleRequest(const HttpRequest& req, const std::string& sub);
 
   Org& org_;
   const std::string token_;

@@ -205,6 +205,7 @@ ClientResponse HttpClient::Request(std::string_view method, std::string_view tar
   http::response_parser<http::string_body> parser;
   parser.body_limit(size_t{1} << 30);
   parser.header_limit(1 << 20);
+  if (method == "HEAD") parser.skip(true);
   im.lowest().expires_after(im.options.timeout);
   auto on_read = [&](error_code ec, size_t) { result = ec; };
   if (im.plain) {

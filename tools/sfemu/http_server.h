@@ -42,8 +42,9 @@ struct ServerOptions {
   int threads = 4;
   // Largest request body accepted; larger ones get 413. Default: 50 MiB.
   size_t body_limit = size_t{50} << 20;
-  // Largest request header block. Default: 64 KiB.
-  size_t header_limit = size_t{64} << 10;
+  // Largest request line plus headers; larger ones get 431, as Salesforce answers URIs over
+  // its documented 16,384 bytes. Default: 16 KiB.
+  size_t header_limit = size_t{16} << 10;
   // TLS when both are set: PEM certificate chain and PEM private key files. TLS 1.2 and up.
   std::string tls_cert_file;
   std::string tls_key_file;

@@ -36,7 +36,9 @@ composite, limits) and a test-control API under /__control/. See docs/emulator.m
 
 Serving:
   --seed DIR               org directory to load (default: examples/org of the source tree)
-  --generate N             add N generated records (deterministic; for benchmarks)
+  --generate N             add N generated records (deterministic; for benchmarks): accounts,
+                           contacts, opportunities, cases and leads as 1 : 3 : 2 : 2 : 2
+  --generate-accounts N    the same with N accounts (10 N records in all)
   --generate-seed S        seed of the generator (default: 1)
   --host ADDR              127.0.0.1 (default), ::1 or localhost: loopback only
   --port P                 port to listen on (default: 0, an ephemeral port)
@@ -126,6 +128,9 @@ bool ParseArgs(int argc, char** argv, Args* args, bool* help, std::string* error
       if (!value(&args->seed)) return false;
     } else if (arg == "--generate") {
       if (!number(0, 100'000'000, &args->generate)) return false;
+    } else if (arg == "--generate-accounts") {
+      if (!number(0, 10'000'000, &n)) return false;
+      args->generate = n * 10;
     } else if (arg == "--generate-seed") {
       if (!number(0, INT64_MAX, &n)) return false;
       args->generate_seed = static_cast<uint64_t>(n);

@@ -165,7 +165,7 @@ std::string RestEndpointName(std::string_view method, const std::vector<std::str
   const RestPattern* p = MatchPattern(rest);
   if (p == nullptr) return {};
   for (const auto& [m, endpoint] : p->methods) {
-    if (m == method) return std::string(endpoint);
+    if (m == method || (method == "HEAD" && m == "GET")) return std::string(endpoint);
   }
   return {};
 }
