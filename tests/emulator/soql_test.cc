@@ -449,6 +449,16 @@ TEST(SoqlRunTest, OrderByLimitOffset) {
             by_parent.records.back()["Account"]["Name"].get<std::string>());
 }
 
+TEST(SoqlRunTest, AddressesAreComposedFromTheirParts) {
+  Result r = Query(SeedOrg(), "SELECT BillingAddress, BillingCity, ShippingAddress FROM Account WHERE Name = 'Kestrel Banking Group'");
+  ASSERT_TRUE(r.ok()) << r.error.message;
+  const json& a = r.records[0];
+  EXPECT_EQ(a["BillingAddress"], json::parse(R"({"city":"London","country":"United Kingdom",
+      "geocodeAccuracy":null,"latitude":null,"longitude":null,"postalCode":null,"state":null,
+      "street":null})"));
+  EXPECT_TRUE(a["ShippingAddress"].is_null());
+}
+
 TEST(SoqlRunTest, CountOnly) {
   Result r = Query(SeedOrg(), "SELECT COUNT() FROM Contact WHERE Email LIKE '%.example'");
   ASSERT_TRUE(r.ok()) << r.error.message;

@@ -518,7 +518,11 @@ HttpResponse HandleGetRecord(Org& org, const HttpRequest& req, const RequestCont
     body += ",";
     AppendJsonString(&body, o->fields[index].name);
     body += ":";
-    AppendFieldJson(&body, row->Get(index), o->fields[index].type);
+    if (o->fields[index].type == engine::FieldType::kAddress) {
+      AppendAddressJson(&body, *row, o->fields[index]);
+    } else {
+      AppendFieldJson(&body, row->Get(index), o->fields[index].type);
+    }
   }
   body += "}";
   return HttpResponse::Json(200, std::move(body));

@@ -1607,6 +1607,37 @@ void AppendFieldJson(std::string* out, const FieldValue& v, FieldType type) {
   }
 }
 
+void AppendAddressJson(std::string* out, const RecordView& row, const engine::Field& field) {
+  const engine::Object& object = row.object();
+  const FieldValue stored = row.Get(object.FieldIndex(field.name));
+  if (!stored.is_null()) {
+    AppendFieldJson(out, stored, field.type);
+    return;
+  }
+  std::string prefix = field.name;
+  if (prefix.size() >= 7 && prefix.compare(prefix.size() - 7, 7, "Address") == 0) {
+    prefix.resize(prefix.size() - 7);
+  }
+  static constexpr std::pair<const char*, const char*> kParts[] = {
+      {"city", "City"}, {"country", "Country"}, {"geocodeAccuracy", "GeocodeAccuracy"},
+      {"latitude", "Latitude"}, {"longitude", "Longitude"}, {"postalCode", "PostalCode"},
+      {"state", "State"}, {"street", "Street"}};
+  std::string body = "{";
+  bool any = false;
+  for (const auto& [key, suffix] : kParts) {
+    const int index = object.FieldIndex(prefix + suffix);
+    const FieldValue v = index >= 0 ? row.Get(index) : FieldValue();
+    any = any || !v.is_null();
+    if (body.size() > 1) body += ",";
+    body += "\"";
+    body += key;
+    body += "\":";
+    AppendFieldJson(&body, v, index >= 0 ? object.fields[index].type : FieldType::kString);
+  }
+  body += "}";
+  *out += any ? body : "null";
+}
+
 namespace {
 
 class Renderer {
@@ -1635,7 +1666,11 @@ class Renderer {
         case RenderNode::Entry::Kind::kField: {
           // A polymorphic parent may be of another object than the node's.
           const int index = &actual == node.object ? e.field_index : actual.FieldIndex(e.name);
-          AppendFieldJson(out, row.Get(index), e.type);
+          if (e.type == FieldType::kAddress && index >= 0) {
+            AppendAddressJson(out, row, actual.fields[index]);
+          } else {
+            AppendFieldJson(out, row.Get(index), e.type);
+          }
           break;
         }
         case RenderNode::Entry::Kind::kParent: {

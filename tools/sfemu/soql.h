@@ -177,6 +177,11 @@ void AppendJsonString(std::string* out, std::string_view text);
 // One stored value as the REST API writes it for a field of `type` (numbers of double-kind
 // fields as JavaDoubleText, int fields as integers).
 void AppendFieldJson(std::string* out, const FieldValue& value, engine::FieldType type);
+// A compound address field (BillingAddress) as the REST API writes it, composed from its parts
+// (BillingStreet, BillingCity, ...): {"city", "country", "geocodeAccuracy", "latitude",
+// "longitude", "postalCode", "state", "street"}, or null when every part is null. A value
+// stored under the compound field itself wins.
+void AppendAddressJson(std::string* out, const RecordView& row, const engine::Field& field);
 // MALFORMED_QUERY/INVALID_FIELD-style message with the excerpt, caret and position.
 std::string SoqlErrorMessage(std::string_view query, size_t pos, std::string_view text);
 
