@@ -67,7 +67,6 @@ struct Operand {
   // Literals.
   bool string_literal = false;
   std::string literal;           // string literal value
-  const grammar::Node* ast = nullptr;
   bool date_literal = false;
   DateLiteralKind date_kind = DateLiteralKind::kToday;
   int32_t date_n = 0;
@@ -313,7 +312,6 @@ class Compiler {
   Operand CompileLiteral(const grammar::Node& n) {
     Operand o;
     o.span = n.span;
-    o.ast = &n;
     switch (n.kind) {
       case NodeKind::kNumber: {
         std::optional<Decimal> d = Decimal::Parse(n.text);
@@ -672,7 +670,7 @@ class Compiler {
     o.type = ValueType::kNumber;
     o.span = n.span;
     o.text = "-" + a.text;
-    o.node = MaybeFold<Decimal>(Make<NegNode>(a.As<Decimal>()), {a.node});
+    o.node = MaybeFold<Decimal>(Make<NumUnaryNode>(a.As<Decimal>(), NumUnary::kNeg), {a.node});
     return o;
   }
 
@@ -1713,7 +1711,7 @@ Operand Compiler::CompileFunction(const grammar::Node& n, std::vector<Operand> a
     if (!CheckArity(n, 1, 1)) return Failed(n.span);
     if (!want(0, num(args[0]), "a number")) return Failed(n.span);
     if (args[0].type == ValueType::kNull) return result(ValueType::kNumber, Make<NullNode<Decimal>>());
-    return result(ValueType::kNumber, MaybeFold<Decimal>(Make<AbsNode>(args[0].As<Decimal>()), {args[0].node}));
+    return result(ValueType::kNumber, MaybeFold<Decimal>(Make<NumUnaryNode>(args[0].As<Decimal>(), NumUnary::kAbs), {args[0].node}));
   }
   if (name == "ROUND") {
     if (!CheckArity(n, 2, 2)) return Failed(n.span);

@@ -215,18 +215,22 @@ class ArithNode final : public NumNode {
   ArithOp op_;
 };
 
-class NegNode final : public NumNode {
+// Unary minus and ABS(): never overflow (the Decimal range is symmetric).
+enum class NumUnary : uint8_t { kNeg, kAbs };
+
+class NumUnaryNode final : public NumNode {
  public:
-  explicit NegNode(const NumNode* a) : a_(a) {}
+  NumUnaryNode(const NumNode* a, NumUnary op) : a_(a), op_(op) {}
   bool Eval(const Frame& f, Decimal* out) const override {
     Decimal x;
     if (!a_->Eval(f, &x)) return false;
-    *out = x.Neg();
+    *out = op_ == NumUnary::kNeg ? x.Neg() : x.Abs();
     return true;
   }
 
  private:
   const NumNode* a_;
+  NumUnary op_;
 };
 
 // date + n days / date - n days (n truncated to whole days); null when out of range.
@@ -509,20 +513,6 @@ class NowNode final : public DateTimeNode {
 };
 
 // ---- Numeric functions ----
-
-class AbsNode final : public NumNode {
- public:
-  explicit AbsNode(const NumNode* a) : a_(a) {}
-  bool Eval(const Frame& f, Decimal* out) const override {
-    Decimal x;
-    if (!a_->Eval(f, &x)) return false;
-    *out = x.Abs();
-    return true;
-  }
-
- private:
-  const NumNode* a_;
-};
 
 class RoundNode final : public NumNode {
  public:
