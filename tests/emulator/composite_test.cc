@@ -294,6 +294,57 @@ TEST_F(CompositeTest, CompositeRefusesMoreThan25Subrequests) {
   EXPECT_EQ(Count("Account"), accounts + 25);
 }
 
+TEST_F(CompositeTest, CompositeTakesAtMostFiveQueryOrCollectionsSubrequests) {
+  // "Up to 5 of these subrequests can be sObject Collections or query operations, including
+  // Query and QueryAll requests": five pass, a sixth of any of those kinds refuses the whole.
+  json subs = json::array();
+  subs.push_back(Sub("GET", "query?q=SELECT+Id+FROM+Account+LIMIT+1", "q0"));
+  subs.push_back(Sub("GET", "queryAll?q=SELECT+Id+FROM+Account+LIMIT+1", "q1"));
+  subs.push_back(Sub("GET", "composite/sobjects/Account?ids=001Dn00001NRuOUIA1&fields=Name", "q2"));
+  subs.push_back(Sub("POST", "composite/sobjects", "q3", {{"records", {Account("C5a")}}}));
+  subs.push_back(Sub("GET", "query/?q=SELECT+Id+FROM+Contact+LIMIT+1", "q4"));
+  for (int i = 0; i < 10; ++i) {  // other kinds do not count
+    subs.push_back(Sub("GET", "sobjects/Account/001Dn00001NRuOUIA1", "g" + std::to_string(i)));
+  }
+  const size_t accounts = Count("Account");
+  ClientResponse r = Send("POST", "composite", {{"compositeRequest", subs}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json answers = r.Json()["compositeResponse"];
+  for (const json& sub : answers) {
+    EXPECT_EQ(sub["httpStatusCode"], 200) << sub.dump();
+  }
+  EXPECT_EQ(Count("Account"), accounts + 1);
+
+  subs.push_back(Sub("DELETE", "composite/sobjects?ids=001Dn00001NRuOUIA1", "q5"));
+  r = Send("POST", "composite", {{"compositeRequest", subs}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.Json(), json::parse(R"([{"message":"Composite requests can have at most 5 query or )"
+                                  R"(sObject Collections subrequests; this one has 6.",)"
+                                  R"("errorCode":"LIMIT_EXCEEDED"}])"));
+  EXPECT_EQ(Count("Account"), accounts + 1);  // nothing ran
+  EXPECT_EQ(emu().control().ApiCalls("composite"), 2);
+}
+
+TEST_F(CompositeTest, CollateSubrequestsIsAcceptedAndFlagsMustBeBooleans) {
+  json subs = {Sub("POST", "sobjects/Account", "a", {{"Name", "Collated"}}),
+               Sub("GET", "sobjects/Account/@{a.id}?fields=Name", "b")};
+  for (bool collate : {true, false}) {
+    ClientResponse r = Send("POST", "composite",
+                            {{"collateSubrequests", collate}, {"compositeRequest", subs}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.Json()["compositeResponse"][1]["body"]["Name"], "Collated") << r.body;
+  }
+  for (const char* flag : {"collateSubrequests", "allOrNone"}) {
+    ClientResponse r = Send("POST", "composite", {{flag, "yes"}, {"compositeRequest", subs}});
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.Json()[0]["errorCode"], "JSON_PARSER_ERROR");
+    EXPECT_EQ(r.Json()[0]["message"].get<std::string>().rfind(
+                  "Cannot deserialize instance of boolean from VALUE_STRING value yes", 0),
+              0u)
+        << r.body;
+  }
+}
+
 TEST_F(CompositeTest, CompositeAllOrNoneAppliesToCollectionsInside) {
   const size_t accounts = Count("Account");
   json body = {{"allOrNone", true},

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -246,7 +247,32 @@ TEST_F(ConformanceTest, ErrorShapesMatchTheSamples) {
     ClientResponse r = emu().Get(Emulator::ApiPath("query?q=" + Encode(soql)));
     EXPECT_EQ(r.status, 400) << soql;
     EXPECT_EQ(CompareShape(malformed, r.Json()), "") << soql << ": " << r.body;
+    // Key order as the live capture has it: message first, then errorCode.
+    EXPECT_EQ(r.body.rfind("[{\"message\":", 0), 0u) << r.body;
+    EXPECT_NE(r.body.find("\",\"errorCode\":\""), std::string::npos) << r.body;
   }
+  // The same order on every error answer: 401, 404, 405, a write error with fields.
+  const json expired = Sample("errors/error_401_INVALID_SESSION_ID.json");
+  ClientResponse r = emu().Raw("GET", Emulator::ApiPath("limits"), "",
+                               {{"Authorization", "Bearer not-a-token"}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.Json(), expired);
+  // Byte for byte: [{"message":...,"errorCode":...}].
+  EXPECT_EQ(r.body, nlohmann::ordered_json::parse(
+                        ReadTestData("salesforce-samples/errors/error_401_INVALID_SESSION_ID.json"))
+                        .dump());
+  for (const auto& [method, rest, body] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"GET", "sobjects/Nope/describe", ""},
+           {"PUT", "limits", ""},
+           {"POST", "sobjects/Lead", R"({"Company":"No Name"})"}}) {
+    r = emu().Call(method, Emulator::ApiPath(rest), body);
+    EXPECT_GE(r.status, 400) << rest;
+    EXPECT_EQ(r.body.rfind("[{\"message\":", 0), 0u) << r.body;
+  }
+  EXPECT_NE(r.body.find(R"("errorCode":"REQUIRED_FIELD_MISSING","fields":["LastName"])"),
+            std::string::npos)
+      << r.body;
 }
 
 // ---- The describe round trip ----

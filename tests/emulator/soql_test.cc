@@ -292,6 +292,29 @@ TEST(SoqlErrorTest, BindingErrors) {
   EXPECT_TRUE(Query(org, "SELECT Id, Health_Score__c FROM Account", false, false).ok());
 }
 
+TEST(SoqlErrorTest, ParentPathsDeeperThanFiveLevelsAreRefused) {
+  const Org& org = SeedOrg();
+  // Five hops: the SOQL reference's limit, still served.
+  Result five = Query(org, "SELECT Id, Parent.Parent.Parent.Parent.Parent.Name FROM Account");
+  EXPECT_TRUE(five.ok()) << five.error.message;
+  EXPECT_TRUE(Query(org, "SELECT Id FROM Account WHERE Account.Parent.Parent.Parent.Parent.Parent.Name = null").ok());
+  // Six hops, in SELECT, WHERE, ORDER BY or a child subquery: MALFORMED_QUERY at the path.
+  for (const char* soql :
+       {"SELECT Id, Parent.Parent.Parent.Parent.Parent.Parent.Name FROM Account",
+        "SELECT Id FROM Account WHERE Parent.Parent.Parent.Parent.Parent.Parent.Name = null",
+        "SELECT Id FROM Account ORDER BY Parent.Parent.Parent.Parent.Parent.Parent.Name",
+        "SELECT Id, (SELECT Id FROM Contacts WHERE ReportsTo.ReportsTo.ReportsTo.ReportsTo."
+        "ReportsTo.ReportsTo.Name = null) FROM Account"}) {
+    Result r = Query(org, soql);
+    EXPECT_EQ(r.error.error_code, "MALFORMED_QUERY") << soql;
+    EXPECT_NE(r.error.message.find("\nERROR at Row:1:Column:"), std::string::npos) << r.error.message;
+    EXPECT_NE(r.error.message.find("SOQL statements cannot query foreign key relationships more "
+                                   "than 5 levels away from the root entity object."),
+              std::string::npos)
+        << r.error.message;
+  }
+}
+
 // ---- Execution on the default org ----
 
 TEST(SoqlRunTest, SelectsRecordsWithAttributesAndSchemaSpelling) {

@@ -45,6 +45,11 @@ HttpResponse HandleQueryMore(Org& org, const HttpRequest& req, const RequestCont
 // GET /services/data/vXX.X/sobjects/{object}/{id}[?fields=A,B]
 HttpResponse HandleGetRecord(Org& org, const HttpRequest& req, const RequestContext& ctx,
                              const std::string& object, const std::string& id);
+// GET /services/data/vXX.X/composite/sobjects/{object}?ids=A,B&fields=F,G and POST with the
+// body {"ids": [...], "fields": [...]}: the records in `ids` order, null for an Id that is
+// malformed, of another object, absent or deleted.
+HttpResponse HandleCollectionsRetrieve(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                       const std::string& object);
 // GET /services/data/vXX.X/sobjects/{object}/updated/?start=&end= and /deleted/
 HttpResponse HandleGetUpdated(Org& org, const HttpRequest& req, const RequestContext& ctx,
                               const std::string& object, bool deleted);
@@ -65,7 +70,15 @@ HttpResponse HandleDelete(Org& org, const HttpRequest& req, const RequestContext
 HttpResponse HandleUpsert(Org& org, const HttpRequest& req, const RequestContext& ctx,
                           const std::string& object, const std::string& field,
                           const std::string& value);
-// POST (create) or PATCH (update) /services/data/vXX.X/composite/sobjects
+// GET and DELETE /services/data/vXX.X/sobjects/{object}/{externalIdField}/{value}: the record
+// with that external Id (300 with the URLs of each when several match).
+HttpResponse HandleGetByExternalId(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                   const std::string& object, const std::string& field,
+                                   const std::string& value);
+HttpResponse HandleDeleteByExternalId(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                      const std::string& object, const std::string& field,
+                                      const std::string& value);
+// POST (create), PATCH (update) or DELETE (?ids=A,B&allOrNone=) /services/data/vXX.X/composite/sobjects
 HttpResponse HandleCollections(Org& org, const HttpRequest& req, const RequestContext& ctx);
 // POST /services/data/vXX.X/composite
 HttpResponse HandleComposite(Org& org, const HttpRequest& req, const RequestContext& ctx);

@@ -1,4 +1,5 @@
-// Salesforce's REST error answers: a JSON array of {"message", "errorCode", "fields"}.
+// Salesforce's REST error answers: a JSON array of {"message", "errorCode", "fields"?}, keys in
+// that order as Salesforce writes them (the live captures in salesforce-samples/errors).
 #ifndef CF_TOOLS_SFEMU_ERRORS_H_
 #define CF_TOOLS_SFEMU_ERRORS_H_
 
@@ -18,19 +19,20 @@ struct SfError {
 
   // {"message": ..., "errorCode": ..., "fields": [...]} (fields omitted when empty, as
   // Salesforce does for errors that concern no field).
-  nlohmann::json ToJson() const {
-    nlohmann::json j = {{"message", message}, {"errorCode", error_code}};
+  nlohmann::ordered_json ToJson() const {
+    nlohmann::ordered_json j = {{"message", message}, {"errorCode", error_code}};
     if (!fields.empty()) j["fields"] = fields;
     return j;
   }
-  // The collections/composite per-record form: {"statusCode", "message", "fields"}.
-  nlohmann::json ToStatusJson() const {
+  // The collections/composite per-record form: {"statusCode", "message", "fields"}, in that
+  // order (Salesforce's SaveResult errors).
+  nlohmann::ordered_json ToStatusJson() const {
     return {{"statusCode", error_code}, {"message", message}, {"fields", fields}};
   }
 };
 
 inline HttpResponse ErrorResponse(int status, const std::vector<SfError>& errors) {
-  nlohmann::json body = nlohmann::json::array();
+  nlohmann::ordered_json body = nlohmann::ordered_json::array();
   for (const SfError& e : errors) body.push_back(e.ToJson());
   return HttpResponse::Json(status, body.dump());
 }

@@ -51,7 +51,7 @@ constexpr auto kAwait = asio::use_awaitable;
 
 // The JSON error array Salesforce answers with, for answers the transport makes itself.
 std::string ErrorBody(std::string_view code, std::string_view message) {
-  nlohmann::json body = nlohmann::json::array();
+  nlohmann::ordered_json body = nlohmann::ordered_json::array();
   body.push_back({{"message", message}, {"errorCode", code}});
   return body.dump();
 }

@@ -280,6 +280,74 @@ std::optional<engine::Millis> ParseReplicationDate(const HttpRequest& req, const
   return *ms - (((*ms % 60000) + 60000) % 60000);
 }
 
+// ---- Records ----
+
+constexpr size_t kMaxRetrieveIds = 2000;  // sObject Collections retrieve (POST form)
+
+// "A, B,C" -> {"A", "B", "C"} (blanks trimmed, empty items dropped).
+std::vector<std::string> SplitList(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    std::string name = list.substr(start, end - start);
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    if (!name.empty()) out.push_back(std::move(name));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The field indexes a record answer lists: `names` in order, or every field the user may see
+// when `names` is empty. An unknown or hidden name: INVALID_FIELD, as record GET answers.
+std::optional<HttpResponse> SelectFields(const Org& org, const RequestContext& ctx,
+                                         const engine::Object& o,
+                                         const std::vector<std::string>& names,
+                                         std::vector<int>* out) {
+  const bool fls = AppliesFls(ctx);
+  if (names.empty()) {
+    for (size_t i = 0; i < o.fields.size(); ++i) {
+      if (fls && org.IsHidden(o.name, o.fields[i].name)) continue;
+      out->push_back(static_cast<int>(i));
+    }
+    return std::nullopt;
+  }
+  for (const std::string& name : names) {
+    const int index = o.FieldIndex(name);
+    if (index < 0 || (fls && org.IsHidden(o.name, o.fields[index].name))) {
+      return ErrorResponse(400, "INVALID_FIELD",
+                           "No such column '" + name + "' on sobject of type " + o.name);
+    }
+    out->push_back(index);
+  }
+  return std::nullopt;
+}
+
+// One record as record GET writes it: {"attributes": {type, url}, fields in `fields` order}.
+void AppendRecord(std::string* body, const RecordView& row, const std::vector<int>& fields,
+                  const RequestContext& ctx) {
+  const engine::Object& o = row.object();
+  *body += "{\"attributes\":{\"type\":";
+  AppendJsonString(body, o.name);
+  *body += ",\"url\":";
+  AppendJsonString(body, "/services/data/v" + ctx.api_version + "/sobjects/" + o.name + "/" +
+                             row.Id18());
+  *body += "}";
+  for (int index : fields) {
+    *body += ",";
+    AppendJsonString(body, o.fields[index].name);
+    *body += ":";
+    if (o.fields[index].type == engine::FieldType::kAddress) {
+      AppendAddressJson(body, row, o.fields[index]);
+    } else {
+      AppendFieldJson(body, row.Get(index), o.fields[index].type);
+    }
+  }
+  *body += "}";
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -477,54 +545,85 @@ HttpResponse HandleGetRecord(Org& org, const HttpRequest& req, const RequestCont
     return ErrorResponse(404, "NOT_FOUND",
                          "Provided external ID field does not exist or is not accessible: " + id);
   }
-  const bool fls = AppliesFls(ctx);
   std::vector<int> fields;
   auto f = req.query.find("fields");
-  if (f != req.query.end() && !f->second.empty()) {
-    size_t start = 0;
-    const std::string& list = f->second;
-    while (start <= list.size()) {
-      size_t end = list.find(',', start);
-      if (end == std::string::npos) end = list.size();
-      std::string name = list.substr(start, end - start);
-      name.erase(0, name.find_first_not_of(' '));
-      name.erase(name.find_last_not_of(' ') + 1);
-      start = end + 1;
-      if (name.empty()) continue;
-      const int index = o->FieldIndex(name);
-      if (index < 0 || (fls && org.IsHidden(o->name, o->fields[index].name))) {
-        return ErrorResponse(400, "INVALID_FIELD",
-                             "No such column '" + name + "' on sobject of type " + o->name);
-      }
-      fields.push_back(index);
-    }
-  } else {
-    for (size_t i = 0; i < o->fields.size(); ++i) {
-      if (fls && org.IsHidden(o->name, o->fields[i].name)) continue;
-      fields.push_back(static_cast<int>(i));
-    }
+  if (std::optional<HttpResponse> bad = SelectFields(
+          org, ctx, *o, f != req.query.end() ? SplitList(f->second) : std::vector<std::string>{},
+          &fields)) {
+    return *bad;
   }
   auto lock = org.Lock();
   auto row = org.FindRowLocked(*o, id);
   if (!row) return NotFound();
   if (row->deleted()) return ErrorResponse(404, "ENTITY_IS_DELETED", "entity is deleted");
-  std::string body = "{\"attributes\":{\"type\":";
-  AppendJsonString(&body, o->name);
-  body += ",\"url\":";
-  AppendJsonString(&body, "/services/data/v" + ctx.api_version + "/sobjects/" + o->name + "/" +
-                              row->Id18());
-  body += "}";
-  for (int index : fields) {
-    body += ",";
-    AppendJsonString(&body, o->fields[index].name);
-    body += ":";
-    if (o->fields[index].type == engine::FieldType::kAddress) {
-      AppendAddressJson(&body, *row, o->fields[index]);
-    } else {
-      AppendFieldJson(&body, row->Get(index), o->fields[index].type);
+  std::string body;
+  AppendRecord(&body, *row, fields, ctx);
+  return HttpResponse::Json(200, std::move(body));
+}
+
+HttpResponse HandleCollectionsRetrieve(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                       const std::string& object) {
+  const engine::Object* o = org.schema().Find(object);
+  if (o == nullptr) return NotFound();
+  std::vector<std::string> ids;
+  std::vector<std::string> names;
+  if (req.method == "POST") {
+    // {"ids": ["001..."], "fields": ["Name"]}
+    const json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return ErrorResponse(400, "JSON_PARSER_ERROR",
+                           "The request body must be a JSON object with \"ids\" and \"fields\" "
+                           "lists.");
+    }
+    for (const char* key : {"ids", "fields"}) {
+      auto it = body.find(key);
+      if (it == body.end()) continue;
+      if (!it->is_array()) {
+        return ErrorResponse(400, "JSON_PARSER_ERROR",
+                             std::string("The '") + key + "' property must be a list of strings.");
+      }
+      for (const json& v : *it) {
+        if (!v.is_string()) {
+          return ErrorResponse(400, "JSON_PARSER_ERROR",
+                               std::string("The '") + key + "' property must be a list of strings.");
+        }
+        (std::string_view(key) == "ids" ? ids : names).push_back(v.get<std::string>());
+      }
+    }
+  } else {
+    auto i = req.query.find("ids");
+    auto f = req.query.find("fields");
+    if (i != req.query.end()) ids = SplitList(i->second);
+    if (f != req.query.end()) names = SplitList(f->second);
+  }
+  for (const auto& [list, what] : {std::pair{&ids, "ids"}, std::pair{&names, "fields"}}) {
+    if (list->empty()) {
+      return ErrorResponse(400, "MISSING_ARGUMENT",
+                           std::string("Required parameter '") + what + "' is missing.");
     }
   }
-  body += "}";
+  if (ids.size() > kMaxRetrieveIds) {
+    return ErrorResponse(400, "EXCEEDED_ID_LIMIT",
+                         "record limit reached. cannot submit more than 2000 records into this "
+                         "call");
+  }
+  std::vector<int> fields;
+  if (std::optional<HttpResponse> bad = SelectFields(org, ctx, *o, names, &fields)) return *bad;
+  auto lock = org.Lock();
+  std::string body = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) body += ",";
+    // Another object's Id, a malformed one, an absent or deleted record: null in its place.
+    std::optional<engine::SfId> parsed = engine::SfId::Parse(ids[i]);
+    std::optional<RecordView> row;
+    if (parsed && parsed->KeyPrefix() == o->key_prefix) row = org.FindRowLocked(*o, ids[i]);
+    if (!row || row->deleted()) {
+      body += "null";
+    } else {
+      AppendRecord(&body, *row, fields, ctx);
+    }
+  }
+  body += "]";
   return HttpResponse::Json(200, std::move(body));
 }
 

@@ -36,7 +36,10 @@ const std::vector<RestPattern>& RestPatterns() {
       {{"sobjects", "*", "deleted"}, {{"GET", "sobjects.deleted"}}},
       {{"sobjects", "*", "*"},
        {{"GET", "sobjects.get"}, {"PATCH", "sobjects.update"}, {"DELETE", "sobjects.delete"}}},
-      {{"sobjects", "*", "*", "*"}, {{"PATCH", "sobjects.upsert"}}},
+      {{"sobjects", "*", "*", "*"},
+       {{"GET", "sobjects.getByExternalId"},
+        {"PATCH", "sobjects.upsert"},
+        {"DELETE", "sobjects.deleteByExternalId"}}},
       {{"query"}, {{"GET", "query"}}},
       {{"query", "*"}, {{"GET", "queryMore"}}},
       {{"queryAll"}, {{"GET", "queryAll"}}},
@@ -44,7 +47,11 @@ const std::vector<RestPattern>& RestPatterns() {
       {{"tooling", "query"}, {{"GET", "tooling.query"}}},
       {{"composite"}, {{"POST", "composite"}}},
       {{"composite", "sobjects"},
-       {{"POST", "composite.sobjects.create"}, {"PATCH", "composite.sobjects.update"}}},
+       {{"POST", "composite.sobjects.create"},
+        {"PATCH", "composite.sobjects.update"},
+        {"DELETE", "composite.sobjects.delete"}}},
+      {{"composite", "sobjects", "*"},
+       {{"GET", "composite.sobjects.retrieve"}, {"POST", "composite.sobjects.retrieve"}}},
       {{"limits"}, {{"GET", "limits"}}},
   };
   return kPatterns;
@@ -350,15 +357,23 @@ HttpResponse Router::Dispatch(const HttpRequest& req, const std::string& version
   if (endpoint == "sobjects.update") return HandleUpdate(org_, req, ctx, rest[1], rest[2]);
   if (endpoint == "sobjects.delete") return HandleDelete(org_, req, ctx, rest[1], rest[2]);
   if (endpoint == "sobjects.upsert") return HandleUpsert(org_, req, ctx, rest[1], rest[2], rest[3]);
+  if (endpoint == "sobjects.getByExternalId") {
+    return HandleGetByExternalId(org_, req, ctx, rest[1], rest[2], rest[3]);
+  }
+  if (endpoint == "sobjects.deleteByExternalId") {
+    return HandleDeleteByExternalId(org_, req, ctx, rest[1], rest[2], rest[3]);
+  }
   if (endpoint == "query") return HandleQuery(org_, req, ctx, false);
   if (endpoint == "queryAll") return HandleQuery(org_, req, ctx, true);
   if (endpoint == "queryMore") return HandleQueryMore(org_, req, ctx, rest[1], false);
   if (endpoint == "queryAllMore") return HandleQueryMore(org_, req, ctx, rest[1], true);
   if (endpoint == "tooling.query") return HandleToolingQuery(org_, req, ctx);
   if (endpoint == "composite") return HandleComposite(org_, req, ctx);
-  if (endpoint == "composite.sobjects.create" || endpoint == "composite.sobjects.update") {
+  if (endpoint == "composite.sobjects.create" || endpoint == "composite.sobjects.update" ||
+      endpoint == "composite.sobjects.delete") {
     return HandleCollections(org_, req, ctx);
   }
+  if (endpoint == "composite.sobjects.retrieve") return HandleCollectionsRetrieve(org_, req, ctx, rest[2]);
   if (endpoint == "limits") return HandleLimits(org_, req, ctx);
   return NotFound();
 }

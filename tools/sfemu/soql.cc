@@ -34,6 +34,9 @@ constexpr const char kRelationshipTail[] =
     "custom relationship name. Please reference your WSDL or the describe call for the "
     "appropriate names.";
 
+// Child-to-parent hops allowed in one field path (SOQL reference, relationship query limits).
+constexpr size_t kMaxParentLevels = 5;
+
 bool IsBreak(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ','; }
 
 }  // namespace
@@ -814,6 +817,13 @@ class Binder {
     }
     size_t pos = path.pos;
     for (size_t i = 0; i < first; ++i) pos += path.parts[i].size() + 1;
+    // "No more than five levels can be specified in a child-to-parent relationship. For
+    // example, Contact.Account.Owner.FirstName (three levels)" (SOQL reference).
+    if (path.parts.size() - first - 1 > kMaxParentLevels) {
+      return Fail(path.pos, "MALFORMED_QUERY",
+                  "SOQL statements cannot query foreign key relationships more than 5 levels "
+                  "away from the root entity object.");
+    }
     for (size_t i = first; i + 1 < path.parts.size(); ++i) {
       const engine::Field* lookup = Relationship(*current, path.parts[i]);
       const engine::Object* target = lookup ? TargetOf(*lookup) : nullptr;

@@ -41,17 +41,22 @@
 #include "engine/schema.h"
 #include "engine/value.h"
 #include "tools/sfemu/api.h"
+#include "tools/sfemu/cascade.h"
 #include "tools/sfemu/errors.h"
 #include "tools/sfemu/validation.h"
 
 namespace cf::sfemu {
 namespace {
 
-using Json = nlohmann::json;
+// Answers keep their keys in the order written (Salesforce's order), hence ordered_json.
+using Json = nlohmann::ordered_json;
 using OrderedJson = nlohmann::ordered_json;
 
 constexpr size_t kMaxCollectionRecords = 200;
 constexpr size_t kMaxCompositeSubrequests = 25;
+// "Up to 5 of these subrequests can be sObject Collections or query operations, including
+// Query and QueryAll requests" (REST API guide, Composite).
+constexpr size_t kMaxCompositeQueries = 5;
 
 constexpr char kRolledBackMessage[] =
     "Record rolled back because not all records were valid and the request was using AllOrNone "
@@ -245,6 +250,7 @@ Outcome UpdateRecordLocked(Org& org, const engine::Object& object, const std::st
   return out;
 }
 
+// A collections result: {"id"?, "success", "errors"} in the order of Salesforce's examples.
 Json SaveResult(const std::string& id, bool with_id_on_failure, const std::vector<SfError>& errors) {
   Json r = Json::object();
   if (errors.empty() || with_id_on_failure) {
@@ -256,8 +262,28 @@ Json SaveResult(const std::string& id, bool with_id_on_failure, const std::vecto
   return r;
 }
 
+// A single-record create or upsert answer: {"id", "errors", "success"} in the order of the
+// captured answer (salesforce-samples/records/create_success.json).
 Json CreatedBody(const std::string& id) {
-  return Json{{"id", id}, {"success", true}, {"errors", Json::array()}};
+  return Json{{"id", id}, {"errors", Json::array()}, {"success", true}};
+}
+
+// The answer to a top-level flag of a request body that is not a boolean.
+HttpResponse NotABoolean(const std::string& text, const std::string& key, const OrderedJson& value) {
+  const JsonPosition p = LocateJsonValue(text, {key}).value_or(JsonPosition{});
+  std::string token;
+  if (value.is_string()) {
+    token = "VALUE_STRING value " + value.get<std::string>();
+  } else if (value.is_number()) {
+    token = std::string(value.is_number_float() ? "VALUE_NUMBER_FLOAT" : "VALUE_NUMBER_INT") +
+            " value " + value.dump();
+  } else {
+    token = value.is_array() ? "START_ARRAY value [" : "START_OBJECT value {";
+  }
+  return ErrorResponse(400, "JSON_PARSER_ERROR",
+                       "Cannot deserialize instance of boolean from " + token +
+                           " or request may be missing a required field at [line:" +
+                           std::to_string(p.line) + ", column:" + std::to_string(p.column) + "]");
 }
 
 // ---- Collections ----
@@ -299,13 +325,16 @@ HttpResponse CollectionsImpl(Org& org, const HttpRequest& req, const RequestCont
       std::string id18 = parsed ? parsed->To18() : id;
       if (!parsed || object == nullptr) {
         errors.push_back(SfError{"MALFORMED_ID", "malformed id " + id, {}});
-      } else if (const StoredRecord* r = org.FindLocked(*object, id18); r == nullptr) {
+      } else if (auto r = org.FindRowLocked(*object, id18); !r) {
         errors.push_back(SfError{"INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", {}});
-      } else if (r->deleted || !org.DeleteLocked(*object, id18)) {
+      } else if (r->deleted()) {
         errors.push_back(SfError{"ENTITY_IS_DELETED", "entity is deleted", {}});
+      } else if (std::optional<SfError> e = DeleteWithCascadeLocked(org, *object, id18)) {
+        errors.push_back(std::move(*e));
       }
       any_failed = any_failed || !errors.empty();
-      results.emplace_back(parsed ? id18 : id, std::move(errors));
+      // A malformed Id is not echoed back (Salesforce's example answer has no "id" there).
+      results.emplace_back(parsed && object != nullptr ? id18 : std::string(), std::move(errors));
     }
     if (all_or_none && any_failed) org.RestoreLocked(*snapshot);
     Json out = Json::array();
@@ -330,15 +359,7 @@ HttpResponse CollectionsImpl(Org& org, const HttpRequest& req, const RequestCont
   }
   bool all_or_none = force_all_or_none;
   if (auto a = body->find("allOrNone"); a != body->end() && !a->is_null()) {
-    if (!a->is_boolean()) {
-      const JsonPosition p = LocateJsonValue(req.body, {"allOrNone"}).value_or(JsonPosition{});
-      return ErrorResponse(400, "JSON_PARSER_ERROR",
-                           "Cannot deserialize instance of boolean from " +
-                               std::string(a->is_string() ? "VALUE_STRING" : "VALUE_NUMBER_INT") +
-                               " value " + (a->is_string() ? a->get<std::string>() : a->dump()) +
-                               " or request may be missing a required field at [line:" +
-                               std::to_string(p.line) + ", column:" + std::to_string(p.column) + "]");
-    }
+    if (!a->is_boolean()) return NotABoolean(req.body, "allOrNone", *a);
     all_or_none = all_or_none || a->get<bool>();
   }
   auto records_it = body->find("records");
@@ -543,8 +564,10 @@ HttpResponse DispatchSubrequest(Org& org, const HttpRequest& sub, const RequestC
       return MethodNotAllowed(m, "GET,PATCH,DELETE");
     }
     if (rest.size() == 4) {
+      if (m == "GET") return HandleGetByExternalId(org, sub, ctx, object, rest[2], rest[3]);
       if (m == "PATCH") return HandleUpsert(org, sub, ctx, object, rest[2], rest[3]);
-      return MethodNotAllowed(m, "PATCH");
+      if (m == "DELETE") return HandleDeleteByExternalId(org, sub, ctx, object, rest[2], rest[3]);
+      return MethodNotAllowed(m, "GET,PATCH,DELETE");
     }
     return NotFound();
   }
@@ -553,6 +576,10 @@ HttpResponse DispatchSubrequest(Org& org, const HttpRequest& sub, const RequestC
     const bool all = rest[0] == "queryAll";
     if (rest.size() == 1) return HandleQuery(org, sub, ctx, all);
     return HandleQueryMore(org, sub, ctx, rest[1], all);
+  }
+  if (rest[0] == "composite" && rest.size() == 3 && rest[1] == "sobjects") {
+    if (m != "GET" && m != "POST") return MethodNotAllowed(m, "GET,POST");
+    return HandleCollectionsRetrieve(org, sub, ctx, rest[2]);
   }
   if (rest[0] == "composite" && rest.size() == 2 && rest[1] == "sobjects") {
     if (m != "POST" && m != "PATCH" && m != "DELETE") {
@@ -571,7 +598,10 @@ HttpResponse DispatchSubrequest(Org& org, const HttpRequest& sub, const RequestC
 struct SubResult {
   std::string reference_id;
   int status = 200;
-  Json body;  // null when the answer had no body
+  Json body;  // parsed, for references; null when the answer had no body
+  // The body exactly as the subrequest answered it (numbers keep Salesforce's Java text, e.g.
+  // 2.4E9, which a JSON round trip would rewrite); empty: write `body`.
+  std::string raw;
   Json headers = Json::object();
 };
 
@@ -683,7 +713,16 @@ bool SubstituteJson(OrderedJson* value, const std::map<std::string, const SubRes
 }
 
 Json HaltedBody(const std::string& message) {
-  return Json::array({Json{{"errorCode", "PROCESSING_HALTED"}, {"message", message}}});
+  return Json::array({Json{{"message", message}, {"errorCode", "PROCESSING_HALTED"}}});
+}
+
+// True for a subrequest URL of a query, queryAll (or their next pages) or sObject Collections
+// resource: /services/data/vNN.N/query..., /queryAll..., /composite/sobjects...
+bool IsQueryOrCollections(const std::string& url) {
+  std::vector<std::string> seg = Segments(PercentDecode(url.substr(0, url.find('?')), false));
+  if (seg.size() < 4 || seg[0] != "services" || seg[1] != "data") return false;
+  return seg[3] == "query" || seg[3] == "queryAll" ||
+         (seg[3] == "composite" && seg.size() >= 5 && seg[4] == "sobjects");
 }
 
 bool ValidReferenceId(const std::string& id) {
@@ -692,7 +731,107 @@ bool ValidReferenceId(const std::string& id) {
   });
 }
 
+// ---- Rows by external Id ----
+
+// The field of /sobjects/X/{field}/{value}: an external-Id, idLookup or the Id field, or
+// Salesforce's answer for another (404 for an unknown or hidden field, 400 otherwise).
+std::optional<HttpResponse> CheckKeyField(const Org& org, const engine::Object& object,
+                                          const std::string& field_name,
+                                          const engine::Field** out) {
+  const engine::Field* field = object.FindField(field_name);
+  if (field == nullptr || org.IsHidden(object.name, field->name)) {
+    return ErrorResponse(404, "NOT_FOUND",
+                         "Provided external ID field does not exist or is not accessible: " +
+                             field_name);
+  }
+  if (field->type != engine::FieldType::kId && !field->external_id && !field->id_lookup) {
+    return ErrorResponse(400, "INVALID_FIELD",
+                         "Field name provided, " + field->name +
+                             " is not an External ID or indexed field for " + object.name);
+  }
+  *out = field;
+  return std::nullopt;
+}
+
+// The 18-character Ids of the live records whose key `field` equals `value` (the path's text,
+// read as a number for number fields). For the Id field, `value` is an 18-character Id.
+// REQUIRES: org.Lock() held.
+std::vector<std::string> KeyMatchesLocked(Org& org, const engine::Object& object,
+                                          const engine::Field& field, const std::string& value) {
+  if (field.type == engine::FieldType::kId) {
+    const StoredRecord* r = org.FindLocked(object, value);
+    if (r == nullptr || r->deleted) return {};
+    return {value};
+  }
+  nlohmann::json key = value;
+  if (field.type == engine::FieldType::kInt || field.type == engine::FieldType::kDouble ||
+      field.type == engine::FieldType::kLong || field.type == engine::FieldType::kCurrency ||
+      field.type == engine::FieldType::kPercent) {
+    if (auto d = engine::Decimal::Parse(value)) {
+      auto i = d->ToInt64();
+      key = (i && engine::Decimal::FromInt(*i) == *d) ? nlohmann::json(*i)
+                                                      : nlohmann::json(d->ToDouble());
+    }
+  }
+  return org.FindByFieldLocked(object, field.name, key, field.case_sensitive);
+}
+
+// 300 Multiple Choices: the URLs of the records that match.
+HttpResponse MultipleChoices(const RequestContext& ctx, const engine::Object& object,
+                             const std::vector<std::string>& ids) {
+  Json urls = Json::array();
+  for (const std::string& id : ids) urls.push_back(RecordUrl(ctx, object, id));
+  return JsonAnswer(300, urls);
+}
+
+// Resolves /sobjects/X/{field}/{value} to one live record: its Id, or the answer (404 when
+// none, 300 when several). REQUIRES: org.Lock() held.
+std::optional<std::string> ResolveKeyLocked(Org& org, const RequestContext& ctx,
+                                            const engine::Object& object,
+                                            const engine::Field& field, const std::string& value,
+                                            HttpResponse* answer) {
+  std::vector<std::string> matches = KeyMatchesLocked(org, object, field, value);
+  if (matches.size() == 1) return matches[0];
+  *answer = matches.empty() ? NotFound() : MultipleChoices(ctx, object, matches);
+  return std::nullopt;
+}
+
 }  // namespace
+
+HttpResponse HandleGetByExternalId(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                   const std::string& object_name, const std::string& field_name,
+                                   const std::string& value) {
+  const engine::Object* object = FindObject(org, object_name);
+  if (object == nullptr) return NotFound();
+  const engine::Field* field = nullptr;
+  if (auto bad = CheckKeyField(org, *object, field_name, &field)) return *bad;
+  std::string key = value;
+  if (field->type == engine::FieldType::kId) {
+    PathId path_id = CheckPathId(*object, value);
+    if (path_id.error) return *path_id.error;
+    key = path_id.id18;
+  }
+  Org::OrgLock lock = org.Lock();  // recursive: HandleGetRecord takes it again
+  HttpResponse answer;
+  std::optional<std::string> id = ResolveKeyLocked(org, ctx, *object, *field, key, &answer);
+  if (!id) return answer;
+  return HandleGetRecord(org, req, ctx, object->name, *id);
+}
+
+HttpResponse HandleDeleteByExternalId(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                      const std::string& object_name,
+                                      const std::string& field_name, const std::string& value) {
+  const engine::Object* object = FindObject(org, object_name);
+  if (object == nullptr) return NotFound();
+  const engine::Field* field = nullptr;
+  if (auto bad = CheckKeyField(org, *object, field_name, &field)) return *bad;
+  if (field->type == engine::FieldType::kId) return HandleDelete(org, req, ctx, object->name, value);
+  Org::OrgLock lock = org.Lock();
+  HttpResponse answer;
+  std::optional<std::string> id = ResolveKeyLocked(org, ctx, *object, *field, value, &answer);
+  if (!id) return answer;
+  return HandleDelete(org, req, ctx, object->name, *id);
+}
 
 HttpResponse HandleCreate(Org& org, const HttpRequest& req, const RequestContext& ctx,
                           const std::string& object_name) {
@@ -738,10 +877,11 @@ HttpResponse HandleDelete(Org& org, const HttpRequest& req, const RequestContext
   PathId path_id = CheckPathId(*object, id);
   if (path_id.error) return *path_id.error;
   Org::OrgLock lock = org.Lock();
-  const StoredRecord* found = org.FindLocked(*object, path_id.id18);
-  if (found == nullptr) return NotFound();
-  if (found->deleted || !org.DeleteLocked(*object, path_id.id18)) {
-    return ErrorResponse(404, "ENTITY_IS_DELETED", "entity is deleted");
+  auto found = org.FindRowLocked(*object, path_id.id18);
+  if (!found) return NotFound();
+  if (found->deleted()) return ErrorResponse(404, "ENTITY_IS_DELETED", "entity is deleted");
+  if (std::optional<SfError> e = DeleteWithCascadeLocked(org, *object, path_id.id18)) {
+    return ErrorResponse(e->error_code == "ENTITY_IS_DELETED" ? 404 : 400, {*e});
   }
   return NoContent();
 }
@@ -751,18 +891,9 @@ HttpResponse HandleUpsert(Org& org, const HttpRequest& req, const RequestContext
                           const std::string& value) {
   const engine::Object* object = FindObject(org, object_name);
   if (object == nullptr) return NotFound();
-  const engine::Field* field = object->FindField(field_name);
-  if (field == nullptr || org.IsHidden(object->name, field->name)) {
-    return ErrorResponse(404, "NOT_FOUND",
-                         "Provided external ID field does not exist or is not accessible: " +
-                             field_name);
-  }
+  const engine::Field* field = nullptr;
+  if (auto bad = CheckKeyField(org, *object, field_name, &field)) return *bad;
   const bool by_id = field->type == engine::FieldType::kId;
-  if (!by_id && !field->external_id && !field->id_lookup) {
-    return ErrorResponse(400, "INVALID_FIELD",
-                         "Field name provided, " + field->name +
-                             " is not an External ID or indexed field for " + object->name);
-  }
   PathId path_id;
   if (by_id) {
     path_id = CheckPathId(*object, value);
@@ -782,28 +913,10 @@ HttpResponse HandleUpsert(Org& org, const HttpRequest& req, const RequestContext
   const bool v46 = MajorVersion(ctx.api_version.empty() ? "59.0" : ctx.api_version) >= 46;
 
   Org::OrgLock lock = org.Lock();
-  std::vector<std::string> matches;
-  if (by_id) {
-    const StoredRecord* r = org.FindLocked(*object, path_id.id18);
-    if (r == nullptr || r->deleted) return NotFound();
-    matches.push_back(path_id.id18);
-  } else {
-    Json key = value;
-    if (field->type == engine::FieldType::kInt || field->type == engine::FieldType::kDouble ||
-        field->type == engine::FieldType::kLong || field->type == engine::FieldType::kCurrency ||
-        field->type == engine::FieldType::kPercent) {
-      if (auto d = engine::Decimal::Parse(value)) {
-        auto i = d->ToInt64();
-        key = (i && engine::Decimal::FromInt(*i) == *d) ? Json(*i) : Json(d->ToDouble());
-      }
-    }
-    matches = org.FindByFieldLocked(*object, field->name, key, field->case_sensitive);
-  }
-  if (matches.size() > 1) {
-    Json urls = Json::array();
-    for (const std::string& id : matches) urls.push_back(RecordUrl(ctx, *object, id));
-    return JsonAnswer(300, urls);
-  }
+  std::vector<std::string> matches =
+      KeyMatchesLocked(org, *object, *field, by_id ? path_id.id18 : value);
+  if (by_id && matches.empty()) return NotFound();
+  if (matches.size() > 1) return MultipleChoices(ctx, *object, matches);
   if (matches.empty()) {
     OrderedJson fields = *body;
     fields[field->name] = value;
@@ -855,11 +968,17 @@ HttpResponse HandleComposite(Org& org, const HttpRequest& req, const RequestCont
                              std::to_string(subrequests->size()) + ".");
   }
   bool all_or_none = false;
-  if (auto a = body->find("allOrNone"); a != body->end() && a->is_boolean()) {
-    all_or_none = a->get<bool>();
+  for (const char* flag : {"allOrNone", "collateSubrequests"}) {
+    auto a = body->find(flag);
+    if (a == body->end() || a->is_null()) continue;
+    if (!a->is_boolean()) return NotABoolean(req.body, flag, *a);
+    // collateSubrequests lets Salesforce run unrelated subrequests in any order; running
+    // them in request order is one such order, so the flag changes nothing here.
+    if (std::string_view(flag) == "allOrNone") all_or_none = a->get<bool>();
   }
   // The envelope is checked whole before anything runs.
   std::set<std::string> reference_ids;
+  size_t queries = 0;
   for (const OrderedJson& s : *subrequests) {
     auto text = [&](const char* key) -> const std::string* {
       if (!s.is_object()) return nullptr;
@@ -882,6 +1001,12 @@ HttpResponse HandleComposite(Org& org, const HttpRequest& req, const RequestCont
       return ErrorResponse(400, "INVALID_INPUT", "Duplicate referenceId provided in the request: " +
                                                      *ref);
     }
+    if (IsQueryOrCollections(*url)) ++queries;
+  }
+  if (queries > kMaxCompositeQueries) {
+    return ErrorResponse(400, "LIMIT_EXCEEDED",
+                         "Composite requests can have at most 5 query or sObject Collections "
+                         "subrequests; this one has " + std::to_string(queries) + ".");
   }
 
   Org::OrgLock lock = org.Lock();
@@ -916,7 +1041,11 @@ HttpResponse HandleComposite(Org& org, const HttpRequest& req, const RequestCont
       result.status = r.status;
       if (!r.body.empty()) {
         result.body = Json::parse(r.body, nullptr, false);
-        if (result.body.is_discarded()) result.body = r.body;
+        if (result.body.is_discarded()) {
+          result.body = r.body;
+        } else {
+          result.raw = std::move(r.body);
+        }
       }
       for (const auto& [name, value] : r.headers) {
         if (name == "Location") result.headers[name] = value;
@@ -936,17 +1065,25 @@ HttpResponse HandleComposite(Org& org, const HttpRequest& req, const RequestCont
       if (static_cast<int>(i) == failed_at) continue;
       results[i].status = 400;
       results[i].body = HaltedBody(kHaltedMessage);
+      results[i].raw.clear();
       results[i].headers = Json::object();
     }
   }
-  Json out = Json::array();
-  for (const SubResult& r : results) {
-    out.push_back(Json{{"body", r.body},
-                       {"httpHeaders", r.headers},
-                       {"httpStatusCode", r.status},
-                       {"referenceId", r.reference_id}});
+  // {"compositeResponse":[{"body","httpHeaders","httpStatusCode","referenceId"}...]}, written
+  // by hand so that each body keeps its own text.
+  std::string out = "{\"compositeResponse\":[";
+  for (size_t i = 0; i < results.size(); ++i) {
+    const SubResult& r = results[i];
+    if (i > 0) out += ",";
+    out += "{\"body\":";
+    out += r.raw.empty() ? Dump(r.body) : r.raw;
+    out += ",\"httpHeaders\":" + Dump(r.headers);
+    out += ",\"httpStatusCode\":" + std::to_string(r.status);
+    out += ",\"referenceId\":" + Dump(Json(r.reference_id));
+    out += "}";
   }
-  return JsonAnswer(200, Json{{"compositeResponse", std::move(out)}});
+  out += "]}";
+  return HttpResponse::Json(200, std::move(out));
 }
 
 }  // namespace cf::sfemu
