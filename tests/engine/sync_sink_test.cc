@@ -285,6 +285,7 @@ TEST_F(SyncSinkTest, ConcurrentReadersWhileBatchesApply) {
       }
     });
   }
+  while (checks.load() == 0) std::this_thread::yield();  // readers are running
   for (int i = 1; i <= 150; ++i) {
     Status s = sink_->Apply({contact_, {MakeContact(layout(contact_), i, 1)}, {}, std::to_string(i)});
     ASSERT_TRUE(s.ok()) << s.message();
