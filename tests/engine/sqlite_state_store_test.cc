@@ -275,6 +275,33 @@ TEST(SqliteStateStoreTest, AFileThatIsNotADatabaseIsRefusedWithAdvice) {
   EXPECT_TRUE(Contains(s.message(), "move it away or point state_path elsewhere")) << s.message();
 }
 
+TEST(SqliteStateStoreTest, ADamagedDatabaseIsReportedNotCrashedOn) {
+  TempDir dir;
+  const std::string path = dir.File("conn.db");
+  {
+    auto store = OpenOrDie(path);
+    RecordBatch batch;
+    for (int i = 0; i < 200; ++i) {
+      batch.upserts.push_back({"Account", IdText("001", i), std::string(300, 'r')});
+    }
+    ASSERT_TRUE(store->ApplyRecordBatch(batch).ok());
+  }  // closing the last connection checkpoints the WAL into the file
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);  // keep page 1 (header and schema), overwrite every table and index page
+    f << std::string(64 * 1024, '\xAA');
+  }
+  std::unique_ptr<SqliteStateStore> store;
+  Status s = SqliteStateStore::Open(path, {}, &store);
+  if (s.ok()) {
+    int64_t n = 0;
+    s = store->CountRecords("Account", &n);
+  }
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.message();
+  EXPECT_TRUE(Contains(s.message(), "state file " + path + " is damaged")) << s.message();
+  EXPECT_TRUE(Contains(s.message(), "restore it from a backup, or move it away")) << s.message();
+}
+
 TEST(SqliteStateStoreTest, ADatabaseOfAnotherApplicationIsRefused) {
   TempDir dir;
   const std::string path = dir.File("other.db");
