@@ -1,0 +1,1 @@
+// Placeholder until the module lands (session 2 work in progress).
