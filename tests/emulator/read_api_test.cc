@@ -263,6 +263,39 @@ TEST_F(ReadApiTest, CountQuery) {
   EXPECT_EQ(r.Json(), json::parse(R"({"totalSize":7,"done":true,"records":[]})"));
 }
 
+TEST_F(ReadApiTest, GroupByWithCountAnswersAggregateResults) {
+  ClientResponse r = emu().Get(QueryPath(
+      "SELECT StageName, COUNT(Id), COUNT(Amount) withAmount FROM Opportunity "
+      "WHERE StageName LIKE 'Closed%' OR StageName = 'Prospecting' GROUP BY StageName "
+      "ORDER BY StageName DESC"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body,
+            R"({"totalSize":3,"done":true,"records":[)"
+            R"({"attributes":{"type":"AggregateResult"},"StageName":"Prospecting","expr0":1,"withAmount":0},)"
+            R"({"attributes":{"type":"AggregateResult"},"StageName":"Closed Won","expr0":3,"withAmount":3},)"
+            R"({"attributes":{"type":"AggregateResult"},"StageName":"Closed Lost","expr0":1,"withAmount":1}]})");
+  // Without GROUP BY: one row; LIMIT and OFFSET count groups.
+  r = emu().Get(QueryPath("SELECT COUNT(Id) n FROM Opportunity"));
+  EXPECT_EQ(r.Json()["records"][0]["n"], 10) << r.body;
+  r = emu().Get(QueryPath("SELECT StageName, COUNT(Id) FROM Opportunity GROUP BY StageName "
+                          "ORDER BY StageName LIMIT 2 OFFSET 1"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["totalSize"], 2);
+  EXPECT_EQ(r.Json()["records"][0]["StageName"], "Closed Won");
+  EXPECT_EQ(r.Json()["records"][0]["expr0"], 3);
+  // A selected or ordered field that is neither grouped nor aggregated.
+  r = emu().Get(QueryPath("SELECT Name, COUNT(Id) FROM Opportunity GROUP BY StageName"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.Json()[0]["errorCode"], "MALFORMED_QUERY");
+  EXPECT_NE(r.Json()[0]["message"].get<std::string>().find(
+                "\nERROR at Row:1:Column:8\nField must be grouped or aggregated: Name"),
+            std::string::npos)
+      << r.body;
+  r = emu().Get(QueryPath("SELECT StageName, COUNT(Id) FROM Opportunity GROUP BY StageName ORDER BY Name"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("Ordered field must be grouped or aggregated: Name"), std::string::npos) << r.body;
+}
+
 TEST_F(ReadApiTest, FieldLevelSecurityHidesFieldsFromTheIntegrationUserOnly) {
   // Integration user: absent from describe, the record and SOQL.
   ClientResponse d = emu().Get(Emulator::ApiPath("sobjects/Account/describe"));

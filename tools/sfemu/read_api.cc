@@ -502,6 +502,17 @@ HttpResponse HandleQuery(Org& org, const HttpRequest& req, const RequestContext&
     return HttpResponse::Json(
         200, "{\"totalSize\":" + std::to_string(rows.total_size) + ",\"done\":true,\"records\":[]}");
   }
+  if (SoqlIsAggregate(*query)) {
+    // Aggregate results come in one page (Salesforce: no queryMore for them).
+    std::string body = "{\"totalSize\":" + std::to_string(rows.total_size) +
+                       ",\"done\":true,\"records\":[";
+    for (size_t i = 0; i < rows.aggregates.size(); ++i) {
+      if (i > 0) body += ",";
+      body += rows.aggregates[i];
+    }
+    body += "]}";
+    return HttpResponse::Json(200, std::move(body));
+  }
   const size_t batch = static_cast<size_t>(BatchSize(req));
   std::string locator;
   if (rows.ids.size() > batch) {

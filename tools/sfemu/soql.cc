@@ -401,12 +401,17 @@ class Parser {
       } else if (Is(t, "COUNT") && Peek(1).kind == Tok::kLParen) {
         Take();
         Take();
-        if (Peek().kind != Tok::kRParen) {
-          // COUNT(field) is an aggregate query: not in this subset.
-          return Fail(Peek().pos, "unexpected token: '" + std::string(Peek().text) + "'");
-        }
-        Take();
         item.kind = SoqlItem::Kind::kCount;
+        if (Peek().kind != Tok::kRParen) {
+          auto path = ParsePath();
+          if (!path) return std::nullopt;
+          item.field = std::move(*path);
+        }
+        if (Peek().kind != Tok::kRParen) return Unexpected();
+        Take();
+        if (!item.field.parts.empty() && Peek().kind == Tok::kIdent && !IsReserved(Peek())) {
+          item.alias = std::string(Take().text);
+        }
       } else {
         auto path = ParsePath();
         if (!path) return std::nullopt;
@@ -427,6 +432,17 @@ class Parser {
       auto where = ParseCondition();
       if (!where) return std::nullopt;
       select.where = std::move(*where);
+    }
+    if (Is(Peek(), "GROUP") && !nested) {
+      Take();
+      if (!Expect("BY")) return std::nullopt;
+      for (;;) {
+        auto path = ParsePath();
+        if (!path) return std::nullopt;
+        select.group_by.push_back(std::move(*path));
+        if (Peek().kind != Tok::kComma) break;
+        Take();
+      }
     }
     if (Is(Peek(), "ORDER")) {
       Take();
@@ -747,9 +763,24 @@ struct RenderNode {
   std::vector<Entry> entries;
 };
 
+// One column of an aggregate result: a grouped field or a COUNT.
+struct BoundAggregate {
+  bool is_count = false;
+  bool count_rows = false;  // COUNT() or COUNT(Id): every row; else the non-null values of path
+  BoundPath path;           // the grouped or counted field
+  std::string name;         // output key: the field's name, the alias or exprN
+};
+
 struct BoundSelect {
   const engine::Object* object = nullptr;
   bool count = false;
+  // The aggregate form: its columns in SELECT order, the GROUP BY paths, and LIMIT/OFFSET over
+  // groups (limit and offset below stay empty so that every row is grouped).
+  bool aggregate = false;
+  std::vector<BoundAggregate> columns;
+  std::vector<BoundPath> group_by;
+  std::optional<int64_t> group_limit;
+  std::optional<int64_t> group_offset;
   std::optional<BoundCondition> where;
   std::vector<BoundOrder> order_by;
   std::optional<int64_t> limit;
@@ -1009,9 +1040,75 @@ class Binder {
     node->entries.push_back(std::move(e));
   }
 
+  // The aggregate form: GROUP BY, or COUNT(field) anywhere in the list.
+  bool BindAggregate(const SoqlSelect& s, const engine::Object& object, BoundSelect* out) {
+    out->aggregate = true;
+    out->group_limit = s.limit;
+    out->group_offset = s.offset;
+    std::vector<std::string> grouped;  // lower-case paths
+    for (const SoqlPath& g : s.group_by) {
+      BoundPath path;
+      if (!BindPath(object, g, &path)) return false;
+      out->group_by.push_back(std::move(path));
+      grouped.push_back(engine::ToLowerAscii(g.Text()));
+    }
+    auto is_grouped = [&](const SoqlPath& p) {
+      return std::find(grouped.begin(), grouped.end(), engine::ToLowerAscii(p.Text())) !=
+             grouped.end();
+    };
+    int unnamed = 0;
+    for (const SoqlItem& item : s.items) {
+      BoundAggregate column;
+      switch (item.kind) {
+        case SoqlItem::Kind::kSubquery:
+          return Fail(item.pos, "MALFORMED_QUERY",
+                      "Nested queries are not supported in aggregate queries");
+        case SoqlItem::Kind::kCount:
+          if (item.field.parts.empty()) {
+            return Fail(item.pos, "MALFORMED_QUERY", "unexpected token: 'COUNT'");
+          }
+          if (!BindPath(object, item.field, &column.path)) return false;
+          column.is_count = true;
+          column.count_rows = column.path.hops.empty() && column.path.field_name == "Id";
+          column.name = !item.alias.empty() ? item.alias : "expr" + std::to_string(unnamed++);
+          break;
+        case SoqlItem::Kind::kField:
+          if (!is_grouped(item.field)) {
+            return Fail(item.pos, "MALFORMED_QUERY",
+                        "Field must be grouped or aggregated: " + item.field.parts.back());
+          }
+          if (!BindPath(object, item.field, &column.path)) return false;
+          column.name = column.path.field_name;
+          break;
+      }
+      out->columns.push_back(std::move(column));
+    }
+    if (s.where) {
+      out->where.emplace();
+      if (!BindCondition(object, *s.where, &*out->where)) return false;
+    }
+    for (const SoqlOrder& o : s.order_by) {
+      if (!is_grouped(o.field)) {
+        return Fail(o.field.pos, "MALFORMED_QUERY",
+                    "Ordered field must be grouped or aggregated: " + o.field.parts.back());
+      }
+      BoundOrder b;
+      if (!BindPath(object, o.field, &b.path)) return false;
+      b.descending = o.descending;
+      b.nulls_last = o.nulls_last;
+      out->order_by.push_back(std::move(b));
+    }
+    return true;
+  }
+
   bool Bind(const SoqlSelect& s, const engine::Object& object, BoundSelect* out) {
     out->object = &object;
     out->render.object = &object;
+    bool aggregate = !s.group_by.empty();
+    for (const SoqlItem& item : s.items) {
+      aggregate = aggregate || (item.kind == SoqlItem::Kind::kCount && !item.field.parts.empty());
+    }
+    if (aggregate) return BindAggregate(s, object, out);
     out->limit = s.limit;
     out->offset = s.offset;
     for (const SoqlItem& item : s.items) {
@@ -1108,6 +1205,7 @@ std::set<std::string> HiddenFieldSet(const Org& org) {
 
 const engine::Object& SoqlObject(const SoqlQuery& query) { return *query.select.object; }
 bool SoqlIsCount(const SoqlQuery& query) { return query.select.count; }
+bool SoqlIsAggregate(const SoqlQuery& query) { return query.select.aggregate; }
 bool SoqlSelectsAny(const SoqlQuery& query, const std::vector<std::string>& fields) {
   for (const std::string& f : fields) {
     const auto& sel = query.select.selected_lower;
@@ -1496,6 +1594,68 @@ std::vector<engine::SfId> Select(const Org& org, const BoundSelect& select,
   return ids;
 }
 
+// The AggregateResult rows of `ids` (already filtered and ordered): one per distinct tuple of
+// the grouped fields, in the order of first appearance, then OFFSET and LIMIT over groups.
+std::vector<std::string> Aggregate(const Org& org, const BoundSelect& select,
+                                   const std::vector<engine::SfId>& ids, const Evaluator& eval) {
+  struct Group {
+    std::vector<std::string> values;  // per column: the grouped value's JSON text
+    std::vector<int64_t> counts;      // per column: the count
+  };
+  std::vector<Group> groups;
+  std::unordered_map<std::string, size_t> by_key;
+  for (const engine::SfId& id : ids) {
+    auto row = org.FindRowLocked(*select.object, std::string(id.chars, 15));
+    if (!row) continue;
+    std::string key;
+    for (const BoundPath& g : select.group_by) {
+      AppendFieldJson(&key, eval.reader().Read(*row, g), g.field->type);
+      key += '\x1f';
+    }
+    auto [it, added] = by_key.emplace(key, groups.size());
+    if (added) {
+      Group group;
+      for (const BoundAggregate& c : select.columns) {
+        std::string text;
+        if (!c.is_count) AppendFieldJson(&text, eval.reader().Read(*row, c.path), c.path.field->type);
+        group.values.push_back(std::move(text));
+        group.counts.push_back(0);
+      }
+      groups.push_back(std::move(group));
+    }
+    Group& group = groups[it->second];
+    for (size_t i = 0; i < select.columns.size(); ++i) {
+      const BoundAggregate& c = select.columns[i];
+      if (c.is_count && (c.count_rows || !eval.reader().Read(*row, c.path).is_null())) {
+        ++group.counts[i];
+      }
+    }
+  }
+  // Without GROUP BY (SELECT COUNT(Id) FROM X) there is one row, even over no records.
+  if (select.group_by.empty() && groups.empty()) {
+    Group group;
+    group.values.resize(select.columns.size());
+    group.counts.resize(select.columns.size(), 0);
+    groups.push_back(std::move(group));
+  }
+  const size_t offset = static_cast<size_t>(std::max<int64_t>(0, select.group_offset.value_or(0)));
+  size_t end = groups.size();
+  if (select.group_limit) end = std::min(end, offset + static_cast<size_t>(std::max<int64_t>(0, *select.group_limit)));
+  std::vector<std::string> out;
+  for (size_t g = offset; g < end; ++g) {
+    std::string text = "{\"attributes\":{\"type\":\"AggregateResult\"}";
+    for (size_t i = 0; i < select.columns.size(); ++i) {
+      text += ",";
+      AppendJsonString(&text, select.columns[i].name);
+      text += ":";
+      text += select.columns[i].is_count ? std::to_string(groups[g].counts[i]) : groups[g].values[i];
+    }
+    text += "}";
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
 }  // namespace
 
 SoqlRows RunSoqlLocked(const Org& org, const SoqlQuery& query, const SoqlRunOptions& options) {
@@ -1504,6 +1664,11 @@ SoqlRows RunSoqlLocked(const Org& org, const SoqlQuery& query, const SoqlRunOpti
   rows.ids = Select(org, query.select, options, eval, nullptr);
   rows.total_size = static_cast<int64_t>(rows.ids.size());
   if (query.select.count) rows.ids.clear();
+  if (query.select.aggregate) {
+    rows.aggregates = Aggregate(org, query.select, rows.ids, eval);
+    rows.ids.clear();
+    rows.total_size = static_cast<int64_t>(rows.aggregates.size());
+  }
   return rows;
 }
 

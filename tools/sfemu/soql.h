@@ -13,6 +13,8 @@
 // The subset (docs/emulator-seed.md lists it with Salesforce's semantics):
 //   SELECT field, Parent.Field (up to 5 lookups), COUNT(), (SELECT ... FROM ChildRelationship
 //     [WHERE ...] [ORDER BY ...] [LIMIT n])
+//   or the aggregate form: SELECT grouped fields and COUNT(field) [alias] ... GROUP BY field, ...
+//     (rows of type AggregateResult; an unaliased COUNT(field) is named expr0, expr1...)
 //   FROM one object
 //   WHERE conditions joined by AND / OR (mixing them needs parentheses, as in SOQL), NOT,
 //     = != <> < <= > >=, [NOT] IN (...), LIKE, INCLUDES / EXCLUDES (multi-select picklists),
@@ -106,7 +108,8 @@ struct SoqlSelect;
 struct SoqlItem {
   enum class Kind : uint8_t { kField, kCount, kSubquery };
   Kind kind = Kind::kField;
-  SoqlPath field;                        // kField
+  SoqlPath field;                        // kField; kCount: the counted field (empty: COUNT())
+  std::string alias;                     // kCount: "n" in COUNT(Id) n
   std::shared_ptr<SoqlSelect> subquery;  // kSubquery
   size_t pos = 0;
 };
@@ -116,6 +119,7 @@ struct SoqlSelect {
   std::string from;
   size_t from_pos = 0;
   std::optional<SoqlCondition> where;
+  std::vector<SoqlPath> group_by;
   std::vector<SoqlOrder> order_by;
   std::optional<int64_t> limit;
   std::optional<int64_t> offset;
@@ -140,6 +144,9 @@ std::set<std::string> HiddenFieldSet(const Org& org);
 // What a compiled query selects from, and whether it is SELECT COUNT().
 const engine::Object& SoqlObject(const SoqlQuery& query);
 bool SoqlIsCount(const SoqlQuery& query);
+// True for the aggregate form (GROUP BY or COUNT(field)): RunSoqlLocked fills
+// SoqlRows::aggregates instead of ids.
+bool SoqlIsAggregate(const SoqlQuery& query);
 // True when the query selects any of `fields` (lower-case names of the FROM object's fields);
 // for the Tooling API's one-row rule on Metadata and FullName.
 bool SoqlSelectsAny(const SoqlQuery& query, const std::vector<std::string>& fields);
@@ -152,7 +159,10 @@ struct SoqlRunOptions {
 
 struct SoqlRows {
   std::vector<engine::SfId> ids;  // the result's rows in order, after OFFSET and LIMIT
-  int64_t total_size = 0;         // COUNT(): the count (ids is empty); else ids.size()
+  int64_t total_size = 0;         // COUNT(): the count (ids is empty); else the rows' count
+  // Aggregate queries: each AggregateResult row's JSON text, after OFFSET and LIMIT
+  // ({"attributes":{"type":"AggregateResult"},"StageName":"Prospecting","expr0":3}).
+  std::vector<std::string> aggregates;
 };
 
 // REQUIRES: org.Lock() held; query compiled against org.schema().
