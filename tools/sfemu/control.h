@@ -29,12 +29,12 @@
 namespace cf::sfemu {
 
 enum class FaultKind {
-  kHttp500,        // 500 [{"errorCode":"UNKNOWN_EXCEPTION",...}]
-  kHttp503,        // 503 [{"errorCode":"SERVER_UNAVAILABLE",...}]
+  kHttp500,        // 500 [{"message":...,"errorCode":"UNKNOWN_EXCEPTION"}]
+  kHttp503,        // 503 [{"message":...,"errorCode":"SERVER_UNAVAILABLE"}]
   kHttp420,        // 420, the rate-limit answer some Salesforce edges give
   kReset,          // the call is served, then the connection is reset mid-body (RST)
   kSlow,           // the call is served after `delay`
-  kQueryTimeout,   // 400 [{"errorCode":"QUERY_TIMEOUT",...}]
+  kQueryTimeout,   // 400 [{"message":...,"errorCode":"QUERY_TIMEOUT"}]
   kExpireToken,    // every access token expires; the call gets 401 INVALID_SESSION_ID
   kRevokeRefresh,  // every refresh token is revoked; the call itself proceeds
   kLimitReached,   // API usage jumps to the limit; the call gets 403 REQUEST_LIMIT_EXCEEDED
