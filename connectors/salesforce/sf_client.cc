@@ -223,6 +223,7 @@ ConnectionTestResult TestConnection(const SalesforceClient& client,
   std::string error;
   if (std::optional<DailyApiRequests> daily = ParseLimitsBody(limits.response.body, &error)) {
     report.api_usage = daily->usage();
+    if (client.budget() != nullptr) client.budget()->Observe(*daily);
   } else if (std::string_view h = limits.response.Header("Sforce-Limit-Info"); !h.empty()) {
     if (std::optional<LimitInfo> info = ParseLimitInfo(h, &error)) report.api_usage = info->api_usage;
   }
