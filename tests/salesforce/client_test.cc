@@ -394,3 +394,60 @@ TEST_F(ClientTest, TheBudgetKeepsTheConnectionWithinItsShare) {
 
 }  // namespace
 }  // namespace cf::sf
+
+namespace cf::sf {
+namespace {
+
+// Every transient fault the emulator can inject, once, on a read: the client comes through.
+class ClientFaultTest : public testing::ConnectorFixture,
+                        public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ClientFaultTest, AReadComesThroughOneFault) {
+  std::unique_ptr<SalesforceClient> client =
+      ConnectWithPassword(Transport(std::chrono::milliseconds(800)));
+  nlohmann::json rule = {{"endpoint", "query"}, {"kind", GetParam()}, {"times", 1}};
+  if (std::string(GetParam()) == "slow") rule["delay_ms"] = 3000;
+  ASSERT_EQ(emu().ControlRequest("POST", "faults", rule).status, 201);
+  ApiResult r = client->Get("query?q=" + FormEncode("SELECT Id, Name FROM Account LIMIT 5"));
+  ASSERT_TRUE(r.ok()) << GetParam() << ": " << r.failure->Describe();
+  std::string error;
+  EXPECT_EQ((*r.Json(&error))["records"].size(), 5u);
+  EXPECT_EQ(Requests("query"), 2) << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(Faults, ClientFaultTest,
+                         ::testing::Values("http500", "http503", "http420", "query_timeout",
+                                           "reset", "slow"));
+
+class ClientTokenFaultTest : public testing::ConnectorFixture {};
+
+TEST_F(ClientTokenFaultTest, TokenExpiryMidBatchIsRenewedOnce) {
+  std::unique_ptr<SalesforceClient> client = ConnectWithRefreshToken();
+  ASSERT_EQ(emu().ControlRequest("POST", "faults",
+                                 {{"endpoint", "query"}, {"kind", "expire_token"}, {"skip", 2},
+                                  {"times", 1}})
+                .status,
+            201);
+  for (int i = 0; i < 5; ++i) {
+    ApiResult r = client->Get("query?q=" + FormEncode("SELECT Id FROM Contact LIMIT 1"));
+    ASSERT_TRUE(r.ok()) << i << ": " << r.failure->Describe();
+  }
+  EXPECT_EQ(session()->refresh_requests(), 1u);
+}
+
+TEST_F(ClientTokenFaultTest, ARefreshTokenRevokedMidRunDisconnects) {
+  std::unique_ptr<SalesforceClient> client = ConnectWithRefreshToken();
+  ASSERT_EQ(emu().ControlRequest("POST", "faults",
+                                 {{"endpoint", "limits"}, {"kind", "revoke_refresh"}, {"times", 1}})
+                .status,
+            201);
+  ASSERT_TRUE(client->Get("limits").ok());  // served; the refresh token is revoked meanwhile
+  ASSERT_EQ(emu().ControlRequest("POST", "tokens/expire").status, 200);
+  ApiResult r = client->Get("limits");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.failure->reconnect_required);
+  EXPECT_EQ(session()->state(), SessionState::kDisconnected);
+}
+
+}  // namespace
+}  // namespace cf::sf
