@@ -24,9 +24,12 @@
 //     transaction failed." and "Invalid reference specified. No value for acc.id found in acc"
 //     (client fixtures of composite answers)
 //   METHOD_NOT_ALLOWED "HTTP Method 'PUT' not allowed. Allowed are GET,PATCH,DELETE"
-// Not verified against a capture (chosen to read like Salesforce): the composite limit of 25
-// subrequests (LIMIT_EXCEEDED), malformed composite envelopes, INVALID_TYPE for collections
-// records without attributes.type, MISSING_ARGUMENT for an update record without an Id.
+//   DELETE_FAILED "Your attempt to delete X could not be completed because it is associated with
+//     the following cases.: 00001005\n" (cascade.h; a real answer quoted in client code)
+// Not verified against a capture (chosen to read like Salesforce): the composite limits of 25
+// subrequests and of 5 query/collections subrequests (LIMIT_EXCEEDED), malformed composite
+// envelopes, INVALID_TYPE for collections records without attributes.type, MISSING_ARGUMENT for
+// an update record without an Id.
 #include <algorithm>
 #include <cctype>
 #include <map>
