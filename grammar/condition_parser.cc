@@ -147,38 +147,6 @@ namespace {
 
 namespace cg = internal::condition_grammar;
 
-// Offset of the first byte that is not part of valid UTF-8, or npos.
-size_t FindInvalidUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t length;
-    uint32_t min;
-    uint32_t code;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      length = 2, min = 0x80, code = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      length = 3, min = 0x800, code = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      length = 4, min = 0x10000, code = c & 0x07;
-    } else {
-      return i;
-    }
-    if (text.size() - i < length) return i;
-    for (size_t k = 1; k < length; ++k) {
-      unsigned char next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return i;
-      code = (code << 6) | (next & 0x3F);
-    }
-    if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
-    i += length;
-  }
-  return std::string_view::npos;
-}
-
 ParseResult Fail(internal::SyntaxError error) {
   ParseResult result;
   result.diagnostics = std::move(error.diagnostics);
@@ -201,7 +169,7 @@ ParseResult ParseCondition(std::string_view text, const ParseLimits& limits,
                            " bytes; the limit is " + std::to_string(max_bytes) + ")",
         "split it into several rules"));
   }
-  if (size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+  if (size_t bad = internal::FindInvalidUtf8(text); bad != std::string_view::npos) {
     char byte[8];
     std::snprintf(byte, sizeof byte, "0x%02X",
                   static_cast<unsigned>(static_cast<unsigned char>(text[bad])));
@@ -234,6 +202,34 @@ ParseResult ParseCondition(std::string_view text, const ParseLimits& limits,
     }
     result.expression = state.builder.Finish();
   } catch (internal::SyntaxError& error) {
+    result.diagnostics = std::move(error.diagnostics);
+  }
+  return result;
+}
+
+PrefixParseResult ParseExpressionPrefix(std::string_view text, const ParseLimits& limits,
+                                        uint32_t base_offset) {
+  PrefixParseResult result;
+  const char* first = text.data();
+  const char* last = first + text.size();
+  cg::ParseState state(text, base_offset, limits);
+  try {
+    namespace x3 = boost::spirit::x3;
+    bool parsed = x3::phrase_parse(
+        first, last, x3::with<cg::state_tag>(state)[cg::expression_prefix], cg::skipper);
+    if (!parsed) {
+      if (state.diagnostics.empty()) {
+        uint32_t at = base_offset + static_cast<uint32_t>(first - text.data());
+        state.diagnostics =
+            internal::MakeSyntaxError({at, at}, "expected an expression").diagnostics;
+      }
+      result.diagnostics = std::move(state.diagnostics);
+      return result;
+    }
+    result.expression = state.builder.Finish();
+    result.end = state.builder.last_end();
+  } catch (internal::SyntaxError& error) {
+    result.expression.reset();
     result.diagnostics = std::move(error.diagnostics);
   }
   return result;

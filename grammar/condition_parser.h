@@ -64,6 +64,23 @@ struct ParseResult {
 ParseResult ParseCondition(std::string_view text, const ParseLimits& limits = {},
                            uint32_t base_offset = 0);
 
+// Parses the expression at the start of `text` (after blanks and '#' comments), for
+// languages that embed expressions (rule files). It takes the longest expression there and
+// stops before the first token that cannot continue it: a word that is not an operator, '{',
+// '}', or a ',' or ')' outside any '(', call or IN list. Spans are offsets into `text` plus
+// `base_offset`; `end` is the offset (plus base_offset) just after the expression's last
+// token. On failure (no expression there, an error inside it, a limit) diagnostics holds an
+// error as ParseCondition reports it. Unlike ParseCondition it does not check the size or the
+// UTF-8 of `text` (the rest of a file may be long): REQUIRES the caller checked the text.
+struct PrefixParseResult {
+  std::optional<Node> expression;
+  std::vector<Diagnostic> diagnostics;
+  uint32_t end = 0;
+  bool ok() const { return expression.has_value(); }
+};
+PrefixParseResult ParseExpressionPrefix(std::string_view text, const ParseLimits& limits,
+                                        uint32_t base_offset);
+
 }  // namespace cf::grammar
 
 #endif  // CF_GRAMMAR_CONDITION_PARSER_H_

@@ -341,7 +341,19 @@ inline const auto condition_def =
     operand > *(close_paren | is_null | ((binary_op | comma | in_open) > operand)) > operator_or_end;
 inline const auto operator_or_end_def = x3::eoi;
 
-BOOST_SPIRIT_DEFINE(skipper, condition, operand, value, operator_or_end, in_after_not,
+// An expression embedded in a larger text (a rule file): the longest expression at the
+// start, ending before the first token that cannot continue it. A ',' or ')' continues it
+// only inside an open '(', call or IN list, so `A = x, B = y` stops after x.
+inline const auto only_nested = [](auto& context) {
+  x3::_pass(context) = x3::get<state_tag>(context).builder.nested();
+};
+const x3::rule<class expression_prefix_class> expression_prefix = "expression";
+inline const auto nested_close = x3::eps[only_nested] >> close_paren;
+inline const auto nested_comma = x3::eps[only_nested] >> comma;
+inline const auto expression_prefix_def =
+    operand > *(nested_close | is_null | ((binary_op | nested_comma | in_open) > operand));
+
+BOOST_SPIRIT_DEFINE(skipper, condition, expression_prefix, operand, value, operator_or_end, in_after_not,
                     paren_after_in, with_after_starts, with_after_ends, null_after_is,
                     null_after_is_not, amount, group, fraction, field, clock_time, zone, double_quote,
                     single_quote)
@@ -362,6 +374,7 @@ class condition_class {
     return x3::error_handler_result::fail;
   }
 };
+class expression_prefix_class : public condition_class {};
 
 }  // namespace cf::grammar::internal::condition_grammar
 

@@ -46,6 +46,9 @@ Node MakeDateTime(std::string_view lexeme, SourceSpan span);  // 2024-03-31T10:0
 Node MakeDateLiteral(std::string_view lexeme, SourceSpan span);  // THIS_QUARTER, last_n_days:7
 Node MakePath(std::string_view lexeme, SourceSpan span);         // Account.Owner.Name
 
+// Offset of the first byte of `text` that is not part of valid UTF-8, or npos.
+size_t FindInvalidUtf8(std::string_view text);
+
 }  // namespace cf::grammar::internal
 
 #endif  // CF_GRAMMAR_INTERNAL_LITERALS_H_

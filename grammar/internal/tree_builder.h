@@ -57,6 +57,8 @@ class TreeBuilder {
   SyntaxError ExpectedOperator(SourceSpan where, const std::string& found) const;
   // End offset of the last token accepted (0 before the first).
   uint32_t last_end() const { return last_end_; }
+  // True while a '(', call or IN list is open: a ',' or ')' then belongs to the expression.
+  bool nested() const { return frames_.size() > 1; }
 
  private:
   enum class FrameKind : uint8_t { kTop, kParen, kCall, kIn };
