@@ -250,6 +250,45 @@ TEST_F(WriterTest, ReferencesGoInOneCompositeCall) {
   EXPECT_EQ(Record("Lead", lead)["Title"], "Buyer");
 }
 
+TEST_F(WriterTest, LinkedGroupsArePackedIntoCompositeCallsOf25) {
+  Connect();
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 30; ++i) {
+    const std::string name = "lead" + std::to_string(i);
+    ops.push_back(WriteOp::Create("l" + std::to_string(i), "Lead",
+                                  LeadFields("Packed-" + std::to_string(i)))
+                      .As(name));
+    ops.push_back(WriteOp::Create("t" + std::to_string(i), "Task",
+                                  {{"Subject", "Packed"}, {"WhoId", RefId(name)}}));
+  }
+  WriteBatch batch = Write(ops);
+  for (const WriteResult& r : batch.results) ASSERT_TRUE(r.ok()) << r.key << r.failure->Describe();
+  EXPECT_EQ(batch.calls, 3);  // 12 pairs, 12 pairs, 6 pairs: a pair is never split
+  EXPECT_EQ(emu().control().ApiCalls("composite"), 3);
+  for (size_t i = 0; i < ops.size(); i += 2) {
+    EXPECT_EQ(batch.results[i].call, batch.results[i + 1].call);
+    EXPECT_EQ(Record("Task", batch.results[i + 1].id)["WhoId"], batch.results[i].id);
+  }
+}
+
+TEST_F(WriterTest, ALinkedGroupLargerThanACompositeCallIsRefused) {
+  Connect();
+  std::vector<WriteOp> ops;
+  ops.push_back(WriteOp::Create("lead", "Lead", LeadFields("Big-Group")).As("big"));
+  for (int i = 0; i < 25; ++i) {
+    ops.push_back(WriteOp::Create("t" + std::to_string(i), "Task",
+                                  {{"Subject", "Too many"}, {"WhoId", RefId("big")}}));
+  }
+  ops.push_back(WriteOp::Create("alone", "Lead", LeadFields("Not-In-The-Group")));
+  WriteBatch batch = Write(ops);
+  for (size_t i = 0; i + 1 < ops.size(); ++i) {
+    ASSERT_FALSE(batch.results[i].ok());
+    EXPECT_EQ(batch.results[i].failure->category, ErrorCategory::kMalformedRequest);
+  }
+  EXPECT_TRUE(batch.results.back().ok());
+  EXPECT_EQ(batch.calls, 1);
+}
+
 TEST_F(WriterTest, AWriteThatRefersToAFailedCreateIsNotProcessed) {
   Connect();
   std::vector<WriteOp> ops;
