@@ -152,6 +152,33 @@ struct CompileResult {
   bool ok() const { return condition != nullptr; }
 };
 
+// A compiled value expression (the right-hand side of `Field = expression` in a rule file):
+// any type, not only boolean. Immutable; Evaluate may run concurrently from many threads.
+class CompiledValue {
+ public:
+  virtual ~CompiledValue() = default;
+  // The language type of the value (kNull for the literal null).
+  virtual ValueType type() const = 0;
+  // Evaluates the expression. Returns false when the value is null (or an unknown boolean);
+  // otherwise writes Salesforce's text form of the value into *out: "true"/"false", numbers
+  // in canonical decimal ("12.5"), text as is, picklist values, Ids in 18 characters, dates
+  // "2024-03-31", datetimes "2024-03-31T13:45:00.000Z", times "13:45:00.000Z".
+  virtual bool EvaluateText(const EvalContext& ctx, std::string* out) const = 0;
+  // As CompiledCondition.
+  virtual const std::vector<std::pair<int, int>>& referenced_fields() const = 0;
+  virtual const std::vector<int>& referenced_roots() const = 0;
+};
+
+struct ValueCompileResult {
+  std::shared_ptr<const CompiledValue> value;    // set iff no error diagnostics
+  std::vector<grammar::Diagnostic> diagnostics;  // errors and warnings, with spans
+  bool ok() const { return value != nullptr; }
+};
+
+// Type-checks and compiles an already parsed expression of any type; spans are the AST's own.
+ValueCompileResult CompileValue(const grammar::Node& expression, const Environment& env,
+                                const CompileOptions& options = {});
+
 // Parses and compiles `text`. Diagnostics' spans are byte offsets into `text`.
 CompileResult CompileCondition(std::string_view text, const Environment& env,
                                const CompileOptions& options = {});

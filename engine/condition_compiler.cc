@@ -181,6 +181,16 @@ class Compiler {
 
   std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
 
+  // Compiles a value expression of any type (CompileValue).
+  Operand CompileAnyValue(const grammar::Node& n) {
+    Operand o = Compile(n);
+    if (!o.error && o.date_literal) {
+      return Error(o.span, o.text + " is a range of dates, not a value",
+                   "use a function such as TODAY() for a date");
+    }
+    return o;
+  }
+
   // Compiles the top-level condition; it must be boolean.
   const BoolNode* CompileCondition(const grammar::Node& n) {
     Operand o = Compile(n);
@@ -1853,7 +1863,96 @@ Operand Compiler::CompileAggregate(const grammar::Node& n, const std::string& na
   return o;
 }
 
+// A compiled value expression: the node storage of a compiled condition plus its root.
+class CompiledValueImpl final : public CompiledValue {
+ public:
+  ValueType type() const override { return type_; }
+  bool EvaluateText(const EvalContext& ctx, std::string* out) const override {
+    if (root_ == nullptr) return false;
+    EvalScratch* scratch = ctx.scratch;
+    if (storage_->uses_scratch_) {
+      if (scratch == nullptr) scratch = FallbackScratch();
+      scratch->Reset();
+    }
+    Frame f{&ctx, nullptr, scratch};
+    switch (type_) {
+      case ValueType::kBool: {
+        Tri t = static_cast<const BoolNode*>(root_)->Eval(f);
+        if (t == Tri::kUnknown) return false;
+        *out = t == Tri::kTrue ? "true" : "false";
+        return true;
+      }
+      case ValueType::kNumber: {
+        Decimal d;
+        if (!static_cast<const ValueNode<Decimal>*>(root_)->Eval(f, &d)) return false;
+        *out = d.ToString();
+        return true;
+      }
+      case ValueType::kString:
+      case ValueType::kMultiPicklist: {
+        std::string_view v;
+        if (!static_cast<const ValueNode<std::string_view>*>(root_)->Eval(f, &v)) return false;
+        out->assign(v.data(), v.size());
+        return true;
+      }
+      case ValueType::kPicklist: {
+        PickVal v;
+        if (!static_cast<const ValueNode<PickVal>*>(root_)->Eval(f, &v)) return false;
+        out->assign(v.text.data(), v.text.size());
+        return true;
+      }
+      case ValueType::kId: {
+        SfId id;
+        if (!static_cast<const ValueNode<SfId>*>(root_)->Eval(f, &id)) return false;
+        *out = id.To18();
+        return true;
+      }
+      case ValueType::kDate:
+      case ValueType::kTime: {
+        Days d;
+        if (!static_cast<const ValueNode<Days>*>(root_)->Eval(f, &d)) return false;
+        *out = type_ == ValueType::kDate ? FormatIsoDate(d) : FormatIsoTime(d);
+        return true;
+      }
+      case ValueType::kDateTime: {
+        Millis ms;
+        if (!static_cast<const ValueNode<Millis>*>(root_)->Eval(f, &ms)) return false;
+        *out = FormatIsoDateTime(ms);
+        return true;
+      }
+      case ValueType::kNull:
+        break;
+    }
+    return false;
+  }
+  const std::vector<std::pair<int, int>>& referenced_fields() const override {
+    return storage_->fields_;
+  }
+  const std::vector<int>& referenced_roots() const override { return storage_->roots_; }
+
+  std::shared_ptr<CompiledConditionImpl> storage_;
+  const Node* root_ = nullptr;
+  ValueType type_ = ValueType::kNull;
+};
+
 }  // namespace
+
+ValueCompileResult CompileValue(const grammar::Node& expression, const Environment& env,
+                                const CompileOptions& options) {
+  (void)options;
+  ValueCompileResult result;
+  auto impl = std::make_shared<CompiledValueImpl>();
+  impl->storage_ = std::make_shared<CompiledConditionImpl>();
+  Compiler compiler(env, impl->storage_.get());
+  Operand o = compiler.CompileAnyValue(expression);
+  result.diagnostics = std::move(compiler.diagnostics());
+  if (!o.error && !grammar::HasErrors(result.diagnostics)) {
+    impl->root_ = o.node;
+    impl->type_ = o.type;
+    result.value = std::move(impl);
+  }
+  return result;
+}
 
 CompileResult CompileExpression(const grammar::Node& expression, const Environment& env,
                                 const CompileOptions& options) {

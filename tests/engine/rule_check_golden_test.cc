@@ -1,0 +1,85 @@
+// Golden files of the rule checker, one test per file:
+//   tests/golden/rules_check/NAME.rule  a rule file that parses but must not check against the
+//                                       example org; NAME.err holds the exact diagnostics,
+//                                       the source named "NAME.rule".
+// Each file is checked on its own (the folder as a whole is cf-rules' broken-folder test).
+// CF_UPDATE_GOLDEN=1 rewrites the expected files from the actual output; review the diff.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "connectors/salesforce/describe_json.h"
+#include "engine/rule_set.h"
+
+namespace cf::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path GoldenDir() { return fs::path(CF_SOURCE_DIR) / "tests/golden/rules_check"; }
+
+std::vector<std::string> ListCases() {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(GoldenDir(), error)) {
+    if (entry.path().extension() == ".rule") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::shared_ptr<const Environment> ExampleOrg() {
+  static const std::shared_ptr<const Environment> env = [] {
+    std::string error;
+    auto schema = sf::LoadSchemaFile(std::string(CF_SOURCE_DIR) + "/examples/org", &error);
+    EXPECT_NE(schema, nullptr) << error;
+    return MakeRuleEnvironment(schema);
+  }();
+  return env;
+}
+
+std::string TestName(const testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+class RuleCheckGoldenTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(RuleCheckGoldenTest, MatchesErrorFile) {
+  const std::string name = GetParam() + ".rule";
+  RuleSetResult result = CompileRuleSet({{name, ReadFile(GoldenDir() / name)}}, ExampleOrg());
+  EXPECT_FALSE(result.ok()) << name << " checked clean";
+  std::string actual = result.FormatDiagnostics();
+  const fs::path expected = GoldenDir() / (GetParam() + ".err");
+  const char* update = std::getenv("CF_UPDATE_GOLDEN");
+  if (update != nullptr && std::string(update) == "1") {
+    std::ofstream(expected, std::ios::binary) << actual;
+    return;
+  }
+  ASSERT_TRUE(fs::exists(expected)) << expected << " is missing; run with CF_UPDATE_GOLDEN=1";
+  EXPECT_EQ(ReadFile(expected), actual) << "golden file: " << expected;
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, RuleCheckGoldenTest, testing::ValuesIn(ListCases()), TestName);
+
+TEST(RuleCheckGoldenFilesTest, DirectoryHoldsCases) { EXPECT_GE(ListCases().size(), 15u); }
+
+}  // namespace
+}  // namespace cf::engine
