@@ -4,6 +4,7 @@
 // ParseExpressionPrefix (condition_parser.cc).
 #include "grammar/rule_parser.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -18,6 +19,16 @@ namespace {
 
 bool IsIdentChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool EqualsRule(std::string_view word) {
+  static constexpr char kRule[] = "rule";
+  for (size_t i = 0; i < 4; ++i) {
+    char c = word[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kRule[i]) return false;
+  }
+  return true;
 }
 
 bool IsBlank(char c) {
@@ -105,6 +116,20 @@ void ReportExpectation(RuleParseState& state, const std::string& which, Iterator
   error.message = "expected " + which + (found.empty() ? ", found the end of the file" : ", found " + found);
   error.hint = HintFor(which, found);
   state.diagnostics = {std::move(error)};
+}
+
+const char* NextRuleLine(std::string_view text, uint32_t after) {
+  size_t line = text.find('\n', after);
+  while (line != std::string_view::npos) {
+    size_t p = line + 1;
+    while (p < text.size() && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r')) ++p;
+    if (text.size() - p >= 4 && EqualsRule(text.substr(p, 4)) &&
+        (p + 4 == text.size() || !IsIdentChar(text[p + 4]))) {
+      return text.data() + p;
+    }
+    line = text.find('\n', p);
+  }
+  return nullptr;
 }
 
 void CheckNotKeyword(const Node& expression, Sink sink) {
@@ -243,27 +268,39 @@ RuleParseResult ParseRuleFile(std::string_view text, const RuleParseLimits& limi
         "save the file as UTF-8"));
   }
 
+  // After a syntax error the parse resumes at the next line that starts with `rule`, so that
+  // one run reports the first error of each broken rule (up to kMaxErrors).
+  constexpr size_t kMaxErrors = 20;
   rg::RuleParseState state(text, limits);
-  try {
-    namespace x3 = boost::spirit::x3;
-    const char* first = text.data();
-    const char* last = first + text.size();
-    bool parsed = x3::phrase_parse(first, last, x3::with<rg::state_tag>(state)[rg::rule_file],
-                                   rg::skipper);
-    if (!parsed) {
-      if (state.diagnostics.empty()) {
+  const char* resume = text.data();
+  size_t errors = 0;
+  while (resume != nullptr) {
+    const char* first = resume;
+    const char* last = text.data() + text.size();
+    size_t rules_before = state.file.rules.size();
+    std::vector<Diagnostic> found;
+    try {
+      namespace x3 = boost::spirit::x3;
+      state.diagnostics.clear();
+      bool parsed = x3::phrase_parse(first, last, x3::with<rg::state_tag>(state)[rg::rule_file],
+                                     rg::skipper);
+      if (parsed) break;
+      found = std::move(state.diagnostics);
+      if (found.empty()) {
         uint32_t at = static_cast<uint32_t>(first - text.data());
-        state.diagnostics =
-            internal::MakeSyntaxError({at, at}, "cannot parse the rule file here").diagnostics;
+        found = internal::MakeSyntaxError({at, at}, "cannot parse the rule file here").diagnostics;
       }
-      result.diagnostics = std::move(state.diagnostics);
-      return result;
+    } catch (internal::SyntaxError& error) {
+      found = std::move(error.diagnostics);
     }
-    result.file = std::move(state.file);
-  } catch (internal::SyntaxError& error) {
-    result.file.reset();
-    result.diagnostics = std::move(error.diagnostics);
+    // Resume after the start of the broken rule (or after the error, outside any rule).
+    uint32_t from = state.file.rules.size() > rules_before ? state.file.rules.back().span.begin
+                                                           : found.front().span.begin;
+    result.diagnostics.insert(result.diagnostics.end(), found.begin(), found.end());
+    if (++errors == kMaxErrors) break;
+    resume = rg::NextRuleLine(text, std::max<uint32_t>(from, static_cast<uint32_t>(resume - text.data())));
   }
+  if (result.diagnostics.empty()) result.file = std::move(state.file);
   return result;
 }
 

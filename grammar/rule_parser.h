@@ -57,8 +57,9 @@ struct RuleParseResult {
   bool ok() const { return file.has_value(); }
 };
 
-// Parses a whole rule file. On failure, diagnostics holds one error (parsing stops at the
-// first syntax error of a file), possibly followed by notes. The text must be UTF-8.
+// Parses a whole rule file. On failure, diagnostics holds the first syntax error of each
+// broken rule (after an error the parse resumes at the next line that starts with `rule`; at
+// most 20 errors), each possibly followed by notes. The text must be UTF-8.
 RuleParseResult ParseRuleFile(std::string_view text, const RuleParseLimits& limits = {});
 
 }  // namespace cf::grammar

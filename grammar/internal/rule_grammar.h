@@ -49,6 +49,10 @@ struct RuleParseState {
 };
 struct state_tag;
 
+// Where to resume after a syntax error: the first line after offset `after` whose first word
+// is `rule`, or nullptr. Defined in rule_parser.cc.
+const char* NextRuleLine(std::string_view text, uint32_t after);
+
 // Where an embedded expression goes.
 enum class Sink : uint8_t { kCondition, kAssignment, kArgument };
 
