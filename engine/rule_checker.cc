@@ -548,14 +548,24 @@ bool RuleChecker::CheckValueType(const grammar::RuleAssignment& assignment, cons
     }
     case ValueType::kId: {
       if (type == ValueType::kId) {
-        // `Field = Root.Id`: the root's object must be one the field refers to.
+        // `Field = Root.Id` or `Field = Root.LookupField`: the record it names must be of an
+        // object the field refers to.
         if (value.kind == NodeKind::kPath && value.path.size() == 2 &&
-            EqualsIgnoreCase(value.path[1].name, "Id")) {
+            field.type == FieldType::kReference && !field.reference_to.empty()) {
           int root = env_.FindRoot(value.path[0].name);
-          if (root >= 0 && field.type == FieldType::kReference && !field.reference_to.empty()) {
-            const std::string& target = env_.schema().object(env_.roots()[root].object_index).name;
-            if (!RefersTo(field, target)) {
-              Error(value.span, name + " cannot hold the Id of a " + target,
+          if (root >= 0) {
+            const Object& source = env_.schema().object(env_.roots()[root].object_index);
+            std::vector<std::string> targets;
+            if (EqualsIgnoreCase(value.path[1].name, "Id")) {
+              targets.push_back(source.name);
+            } else if (const Field* lookup = source.FindField(value.path[1].name);
+                       lookup != nullptr && lookup->type == FieldType::kReference) {
+              targets = lookup->reference_to;
+            }
+            bool fits = targets.empty();
+            for (const std::string& target : targets) fits |= RefersTo(field, target);
+            if (!fits) {
+              Error(value.span, name + " cannot hold the Id of a " + JoinNames(targets),
                     "it refers to " + JoinNames(field.reference_to));
               return false;
             }
