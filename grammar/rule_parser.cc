@@ -115,6 +115,17 @@ void ReportExpectation(RuleParseState& state, const std::string& which, Iterator
   }
   error.message = "expected " + which + (found.empty() ? ", found the end of the file" : ", found " + found);
   error.hint = HintFor(which, found);
+  if (which == kClosingQuote) {
+    // Inside the name: point at the end of its line rather than at the next line's word.
+    error.span = state.Span(where, where);
+    error.message = "the rule's name is missing its closing quote";
+    error.hint = "a name ends on its line";
+  } else if (which == kSettingOrThen && !state.file.rules.empty()) {
+    const std::string& name = state.file.rules.back().name.text;
+    if (name.find(" on ") != std::string::npos || name.find(" then ") != std::string::npos) {
+      error.hint = "the rule's name runs up to the next quote; check that it is closed";
+    }
+  }
   state.diagnostics = {std::move(error)};
 }
 

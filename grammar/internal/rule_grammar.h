@@ -214,7 +214,6 @@ const x3::rule<class equals_class> equals = kEquals;
 
 inline const auto ident_char = x3::char_("a-zA-Z0-9_");
 inline const auto ident = x3::lexeme[x3::char_("a-zA-Z") >> *ident_char];
-inline const auto name_word = x3::raw[ident];
 
 template <size_t N>
 constexpr auto Kw(const char (&word)[N]) {
@@ -262,7 +261,9 @@ inline const auto open_brace_def = x3::lit('{');
 inline const auto field_or_close_def = x3::lit('}');
 inline const auto equals_def = x3::lit('=') >> !x3::lit('=');
 
-inline const auto field_assignment = x3::raw[ident][on_field] > equals > assignment_value;
+// `end` is never a field: a block missing its '}' before `end` says so.
+inline const auto field_assignment =
+    x3::raw[!Kw("end") >> ident][on_field] > equals > assignment_value;
 inline const auto block = open_brace > *(field_assignment >> -x3::lit(',')) > field_or_close;
 inline const auto as_alias = -(Kw("as") > alias);
 
