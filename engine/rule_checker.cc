@@ -473,14 +473,15 @@ bool RuleChecker::CheckAssignment(const grammar::RuleAssignment& assignment, con
     if (d.severity == grammar::Severity::kError) ++errors_;
     diagnostics_->push_back(std::move(d));
   }
-  if (!ok || !CheckValueType(assignment, object, field, compiled.value->type())) return false;
+  if (!ok || !CheckValueType(assignment, object, field, *compiled.value)) return false;
   out->value = std::move(compiled.value);
   return true;
 }
 
 bool RuleChecker::CheckValueType(const grammar::RuleAssignment& assignment, const Object& object,
-                                 const Field& field, ValueType type) {
+                                 const Field& field, const CompiledValue& compiled) {
   const Node& value = assignment.value;
+  ValueType type = compiled.type();
   std::string name = object.name + "." + field.name;
   ValueType want = FieldValueType(field);
   auto mismatch = [&](std::string hint) {
@@ -499,6 +500,19 @@ bool RuleChecker::CheckValueType(const grammar::RuleAssignment& assignment, cons
   }
   std::vector<const Node*> literals;
   bool all_literal = CollectLiterals(value, &literals);
+  // A text value that reads no record (`"Closed " & "Won"`) is checked like a literal.
+  Node folded;
+  if (!all_literal && IsText(type) && compiled.referenced_roots().empty()) {
+    EvalContext empty;
+    std::string text;
+    if (compiled.EvaluateText(empty, &text)) {
+      folded.kind = NodeKind::kString;
+      folded.text = std::move(text);
+      folded.span = value.span;
+      literals = {&folded};
+      all_literal = true;
+    }
+  }
   switch (want) {
     case ValueType::kBool:
       return type == ValueType::kBool || mismatch("");

@@ -54,7 +54,7 @@ class RuleChecker {
   bool CheckAssignment(const grammar::RuleAssignment& assignment, const Object& object,
                        const Field& field, ActionKind kind, CompiledAssignment* out);
   bool CheckValueType(const grammar::RuleAssignment& assignment, const Object& object,
-                      const Field& field, ValueType type);
+                      const Field& field, const CompiledValue& value);
   bool CheckPicklistLiteral(const grammar::Node& literal, const Object& object, const Field& field);
   void CheckDependentPicklists(const grammar::RuleAction& action, const Object& object);
   void CheckRequired(const grammar::RuleAction& action, const Object& object);
