@@ -85,6 +85,21 @@ RuleSet::RuleSet(std::shared_ptr<const Environment> environment, std::vector<std
       return a->priority > b->priority;
     });
   }
+  auto add = [this](const auto& compiled) {
+    if (compiled == nullptr) return;
+    const std::vector<std::pair<int, int>>& read = compiled->referenced_fields();
+    fields_.insert(fields_.end(), read.begin(), read.end());
+  };
+  for (const CompiledRule& rule : rules_) {
+    if (!rule.enabled) continue;
+    add(rule.condition);
+    for (const CompiledAction& action : rule.actions) {
+      for (const CompiledAssignment& assignment : action.assignments) add(assignment.value);
+      for (const auto& argument : action.arguments) add(argument);
+    }
+  }
+  std::sort(fields_.begin(), fields_.end());
+  fields_.erase(std::unique(fields_.begin(), fields_.end()), fields_.end());
 }
 
 const CompiledRule* RuleSet::Find(std::string_view name) const {

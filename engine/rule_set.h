@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/condition.h"
@@ -135,6 +136,9 @@ class RuleSet {
   // The Environment root of a RuleRoot (EvalContext::roots index), or -1 when the schema has
   // no such object.
   int root_index(RuleRoot root) const { return root_index_[static_cast<int>(root)]; }
+  // Every (object index, field index) that an enabled rule's condition or values read, sorted,
+  // without duplicates: the fields the record cache must hold for this set.
+  const std::vector<std::pair<int, int>>& referenced_fields() const { return fields_; }
 
  private:
   std::shared_ptr<const Environment> environment_;
@@ -142,6 +146,7 @@ class RuleSet {
   std::vector<CompiledRule> rules_;
   std::array<int, kRuleRootCount> root_index_;
   std::array<std::vector<const CompiledRule*>, kTriggerCount> by_trigger_;
+  std::vector<std::pair<int, int>> fields_;
 };
 
 // One rule file's text, named for diagnostics ("rules/leads.rule").

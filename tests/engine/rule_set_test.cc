@@ -2,6 +2,7 @@
 // form of actions, and evaluation of a compiled field value.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,32 @@ TEST(RuleSetTest, RulesForOrdersByPriorityThenFileOrderAndSkipsDisabled) {
   EXPECT_EQ(set.Find("off")->priority, 99);
   EXPECT_EQ(set.Find("second default")->file, 1);
   EXPECT_EQ(set.rules().size(), 6u);
+}
+
+TEST(RuleSetTest, ReferencedFieldsCoverConditionsAndValuesOfEnabledRules) {
+  RuleSetResult result = CompileRuleSet(
+      {{"a.rule",
+        "rule \"on\" on conversation.created when Account.AnnualRevenue > 1 then\n"
+        "  update Account { Description = Account.Name & conversation.subject }\nend\n"
+        "rule \"off\" on conversation.created disabled when Account.Industry = \"Banking\" then\n"
+        "  add tag \"x\"\nend\n"}},
+      ExampleEnv());
+  ASSERT_TRUE(result.ok()) << result.FormatDiagnostics();
+  const RuleSet& set = *result.rule_set;
+  const Schema& schema = set.environment().schema();
+  auto field = [&](const char* object, const char* name) {
+    int o = schema.IndexOf(object);
+    return std::make_pair(o, schema.object(o).FieldIndex(name));
+  };
+  const auto& fields = set.referenced_fields();
+  auto has = [&](std::pair<int, int> f) {
+    return std::find(fields.begin(), fields.end(), f) != fields.end();
+  };
+  EXPECT_TRUE(has(field("Account", "AnnualRevenue")));
+  EXPECT_TRUE(has(field("Account", "Name")));
+  EXPECT_TRUE(has(field("conversation", "subject")));
+  EXPECT_FALSE(has(field("Account", "Industry")));
+  EXPECT_TRUE(std::is_sorted(fields.begin(), fields.end()));
 }
 
 TEST(RuleSetTest, AnErrorInAnyFileRefusesTheWholeSetAndReportsEveryFile) {
