@@ -353,8 +353,8 @@ inline const auto nested_comma = x3::eps[only_nested] >> comma;
 inline const auto expression_prefix_def =
     operand > *(nested_close | is_null | ((binary_op | nested_comma | in_open) > operand));
 
-BOOST_SPIRIT_DEFINE(skipper, condition, expression_prefix, operand, value, operator_or_end, in_after_not,
-                    paren_after_in, with_after_starts, with_after_ends, null_after_is,
+BOOST_SPIRIT_DEFINE(skipper, condition, expression_prefix, operand, value, operator_or_end,
+                    in_after_not, paren_after_in, with_after_starts, with_after_ends, null_after_is,
                     null_after_is_not, amount, group, fraction, field, clock_time, zone, double_quote,
                     single_quote)
 
