@@ -344,6 +344,27 @@ TEST_F(WriterTest, ThousandCreatesCostFiveCalls) {
   EXPECT_EQ(Query("SELECT COUNT() FROM Lead WHERE LastName LIKE 'Bulk-%'")["totalSize"], 1000);
 }
 
+TEST_F(WriterTest, ThousandUpdatesCostFiveCalls) {
+  Connect();
+  std::vector<WriteOp> creates;
+  for (int i = 0; i < 1000; ++i) {
+    creates.push_back(WriteOp::Create("c" + std::to_string(i), "Lead",
+                                      LeadFields("ToUpdate-" + std::to_string(i))));
+  }
+  WriteBatch created = Write(creates);
+  std::vector<WriteOp> updates;
+  for (const WriteResult& r : created.results) {
+    ASSERT_TRUE(r.ok()) << r.failure->Describe();
+    updates.push_back(WriteOp::Update("u" + r.key, "Lead", r.id, {{"Title", "Updated"}}));
+  }
+  emu().control().Reset();
+  WriteBatch batch = Write(updates);
+  EXPECT_EQ(batch.calls, 5);
+  EXPECT_EQ(emu().control().ApiCalls("composite.sobjects.update"), 5);
+  for (const WriteResult& r : batch.results) ASSERT_TRUE(r.ok()) << r.failure->Describe();
+  EXPECT_EQ(Query("SELECT COUNT() FROM Lead WHERE Title = 'Updated'")["totalSize"], 1000);
+}
+
 TEST_F(WriterTest, UpdatesOfTheSameRecordKeepTheirOrderInSeparateCalls) {
   Connect();
   const std::string a = FirstId("SELECT Id FROM Account ORDER BY Name LIMIT 1");
