@@ -52,9 +52,17 @@ std::vector<std::string_view> SplitLabels(std::string_view host) {
 }
 
 // Quotes a piece of user input for a message, cut after 60 bytes.
+// Built with append: GCC 12 at -O3 reports `"\"" + std::string(...)` as an overlapping memcpy
+// (-Wrestrict false positive, GCC bug 105651).
 std::string Quote(std::string_view s) {
-  if (s.size() > 60) return "\"" + std::string(s.substr(0, 57)) + "...\"";
-  return "\"" + std::string(s) + "\"";
+  std::string out = "\"";
+  if (s.size() > 60) {
+    out.append(s.substr(0, 57)).append("...");
+  } else {
+    out.append(s);
+  }
+  out += '"';
+  return out;
 }
 
 bool IsValidLabel(std::string_view label) {
@@ -314,11 +322,20 @@ std::string HostEnd(std::string_view host, std::string_view port_text) {
   std::vector<std::string_view> labels = SplitLabels(host);
   std::string_view last = labels.back();
   bool alpha = !last.empty() && std::all_of(last.begin(), last.end(), IsAlpha);
-  if (alpha && labels.size() > 1 && port_text.empty()) return "\"." + std::string(last) + "\"";
-  const bool ipv6 = host.find(':') != std::string_view::npos;
-  std::string out = ipv6 ? "\"[" + std::string(host) + "]" : "\"" + std::string(host);
-  if (!port_text.empty()) out += ":" + std::string(port_text);
-  return out + "\"";
+  std::string out = "\"";
+  if (alpha && labels.size() > 1 && port_text.empty()) {
+    out.append(".").append(last);
+  } else {
+    const bool ipv6 = host.find(':') != std::string_view::npos;
+    if (ipv6) {
+      out.append("[").append(host).append("]");
+    } else {
+      out.append(host);
+    }
+    if (!port_text.empty()) out.append(":").append(port_text);
+  }
+  out += '"';
+  return out;
 }
 
 std::string Trim(std::string_view s) {
