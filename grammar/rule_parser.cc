@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "grammar/internal/literals.h"
 #include "grammar/internal/rule_grammar.h"
@@ -79,6 +80,45 @@ std::string DescribeFound(Iterator p, Iterator end, Iterator* token_end) {
   return "'" + std::string(p, *token_end) + "'";
 }
 
+// Levenshtein distance of two short ASCII words, ignoring case.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      char x = a[i - 1] >= 'A' && a[i - 1] <= 'Z' ? static_cast<char>(a[i - 1] - 'A' + 'a') : a[i - 1];
+      size_t next = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x == b[j - 1] ? 0 : 1)});
+      diagonal = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.size()];
+}
+
+// "did you mean 'create'?" when `found` ("'craete'") is a near miss of a keyword expected
+// here; empty otherwise.
+std::string KeywordHint(const std::string& which, const std::string& found) {
+  static constexpr const char* kSettings[] = {"on", "when", "priority", "stop", "disabled", "then"};
+  static constexpr const char* kActions[] = {"create", "update", "upsert", "log",
+                                             "route", "add", "set", "notify", "end"};
+  static constexpr const char* kFile[] = {"rule"};
+  std::vector<const char*> words;
+  if (which == kSettingOrThen) words.assign(std::begin(kSettings), std::end(kSettings));
+  if (which == kFirstAction || which == kActionOrEnd) words.assign(std::begin(kActions), std::end(kActions));
+  if (which == kEndOfFile) words.assign(std::begin(kFile), std::end(kFile));
+  if (found.size() < 3 || found.front() != '\'' || found.size() > 20) return "";
+  std::string_view word(found.data() + 1, found.size() - 2);
+  for (const char* keyword : words) {
+    size_t distance = EditDistance(word, keyword);
+    if (distance > 0 && distance <= std::max<size_t>(1, std::string_view(keyword).size() / 3)) {
+      return std::string("did you mean '") + keyword + "'?";
+    }
+  }
+  return "";
+}
+
 // Hints for expectations where a likely mistake has a known fix.
 const char* HintFor(const std::string& which, const std::string& found) {
   if (which == kSettingOrThen && found == "'create'") {
@@ -115,6 +155,7 @@ void ReportExpectation(RuleParseState& state, const std::string& which, Iterator
   }
   error.message = "expected " + which + (found.empty() ? ", found the end of the file" : ", found " + found);
   error.hint = HintFor(which, found);
+  if (error.hint.empty()) error.hint = KeywordHint(which, found);
   if (which == kClosingQuote) {
     // Inside the name: point at the end of its line rather than at the next line's word.
     error.span = state.Span(where, where);
