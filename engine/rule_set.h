@@ -116,7 +116,9 @@ struct CompiledRule {
   grammar::SourceSpan span;  // the `rule` keyword in its file
 };
 
-// An immutable, checked and compiled set of rules.
+// An immutable, checked and compiled set of rules. Thread-safe: every method is const and
+// may be called from any number of threads. Share it as std::shared_ptr<const RuleSet>; a
+// reload builds a new one and swaps the pointer.
 class RuleSet {
  public:
   RuleSet(std::shared_ptr<const Environment> environment, std::vector<std::string> files,
