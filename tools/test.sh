@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the suite in the dev build, the suite
-# again under AddressSanitizer + UBSan, and the parser fuzzer for a bounded time.
-# Usage: tools/test.sh            (CF_FUZZ_SECONDS=60 by default; 0 skips the fuzzer)
+# again under AddressSanitizer + UBSan, and the two parser fuzzers for a bounded time.
+# Usage: tools/test.sh            (CF_FUZZ_SECONDS=60 by default, split between the condition
+#                                  and rule-file parsers; 0 skips the fuzzers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,9 +24,12 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan
 if [ "$fuzz_seconds" -gt 0 ]; then
   echo "== parser fuzzing for ${fuzz_seconds}s"
   cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz -j "$jobs" --target condition_parser_fuzz
-  mkdir -p build/fuzz/corpus
-  build/fuzz/tests/fuzz/condition_parser_fuzz -max_total_time="$fuzz_seconds" -timeout=10 \
+  cmake --build --preset fuzz -j "$jobs" --target condition_parser_fuzz rule_parser_fuzz
+  mkdir -p build/fuzz/corpus build/fuzz/rule_corpus
+  half=$(( (fuzz_seconds + 1) / 2 ))
+  build/fuzz/tests/fuzz/condition_parser_fuzz -max_total_time="$half" -timeout=10 \
     -rss_limit_mb=2048 build/fuzz/corpus tests/fuzz/corpus
+  build/fuzz/tests/fuzz/rule_parser_fuzz -max_total_time="$half" -timeout=10 \
+    -rss_limit_mb=2048 build/fuzz/rule_corpus tests/fuzz/rule_corpus
 fi
 echo "== all tests passed"

@@ -226,8 +226,9 @@ inline const auto skipper_def = x3::char_(" \t\r\n\v\f") | ('#' >> *(x3::char_ -
 inline const auto closing_quote_def = x3::lit('"');
 inline const auto closing_single_quote_def = x3::lit('\'');
 inline const auto rule_name_def =
-    x3::raw[x3::lexeme['"' >> *(x3::char_ - x3::char_("\"\r\n")) > closing_quote]][on_name] |
-    x3::raw[x3::lexeme['\'' >> *(x3::char_ - x3::char_("'\r\n")) > closing_single_quote]][on_name] |
+    x3::raw[x3::lexeme[('"' >> *(x3::char_ - x3::char_("\"\r\n"))) > closing_quote]][on_name] |
+    x3::raw[x3::lexeme[('\'' >> *(x3::char_ - x3::char_("'\r\n"))) > closing_single_quote]]
+           [on_name] |
     x3::raw[ident][on_name];
 inline const auto trigger_def =
     x3::raw[x3::lexeme[x3::char_("a-zA-Z") >> *ident_char >> +('.' >> x3::char_("a-zA-Z") >> *ident_char)]][on_trigger];
