@@ -80,6 +80,10 @@ HttpResponse HandleDeleteByExternalId(Org& org, const HttpRequest& req, const Re
                                       const std::string& value);
 // POST (create), PATCH (update) or DELETE (?ids=A,B&allOrNone=) /services/data/vXX.X/composite/sobjects
 HttpResponse HandleCollections(Org& org, const HttpRequest& req, const RequestContext& ctx);
+// PATCH /services/data/vXX.X/composite/sobjects/{object}/{externalIdField} (API 46.0+): upsert
+// of up to 200 records of `object` by that field, one UpsertResult per record.
+HttpResponse HandleCollectionsUpsert(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                     const std::string& object, const std::string& field);
 // POST /services/data/vXX.X/composite
 HttpResponse HandleComposite(Org& org, const HttpRequest& req, const RequestContext& ctx);
 

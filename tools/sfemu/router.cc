@@ -52,6 +52,7 @@ const std::vector<RestPattern>& RestPatterns() {
         {"DELETE", "composite.sobjects.delete"}}},
       {{"composite", "sobjects", "*"},
        {{"GET", "composite.sobjects.retrieve"}, {"POST", "composite.sobjects.retrieve"}}},
+      {{"composite", "sobjects", "*", "*"}, {{"PATCH", "composite.sobjects.upsert"}}},
       {{"limits"}, {{"GET", "limits"}}},
   };
   return kPatterns;
@@ -374,6 +375,9 @@ HttpResponse Router::Dispatch(const HttpRequest& req, const std::string& version
     return HandleCollections(org_, req, ctx);
   }
   if (endpoint == "composite.sobjects.retrieve") return HandleCollectionsRetrieve(org_, req, ctx, rest[2]);
+  if (endpoint == "composite.sobjects.upsert") {
+    return HandleCollectionsUpsert(org_, req, ctx, rest[2], rest[3]);
+  }
   if (endpoint == "limits") return HandleLimits(org_, req, ctx);
   return NotFound();
 }

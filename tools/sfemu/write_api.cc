@@ -515,13 +515,15 @@ HttpRequest SubRequest(const HttpRequest& outer, const std::string& method, cons
   return r;
 }
 
-std::vector<std::string> Segments(const std::string& path) {
+// The segments of a raw (not yet decoded) URL path, each percent-decoded after splitting, as
+// the router does for top-level paths: an upsert value holding %2F stays one segment.
+std::vector<std::string> Segments(std::string_view raw_path) {
   std::vector<std::string> out;
   size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) out.push_back(path.substr(start, slash - start));
+  while (start <= raw_path.size()) {
+    size_t slash = raw_path.find('/', start);
+    if (slash == std::string_view::npos) slash = raw_path.size();
+    if (slash > start) out.push_back(PercentDecode(raw_path.substr(start, slash - start), false));
     start = slash + 1;
   }
   return out;
@@ -533,9 +535,15 @@ HttpResponse MethodNotAllowed(const std::string& method, const char* allowed) {
 }
 
 // Runs one subrequest through the same handlers the router calls.
+HttpResponse CollectionsUpsertImpl(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                   const std::string& object_name, const std::string& field_name,
+                                   bool force_all_or_none);
+
 HttpResponse DispatchSubrequest(Org& org, const HttpRequest& sub, const RequestContext& outer_ctx,
                                 bool all_or_none) {
-  std::vector<std::string> seg = Segments(sub.path);
+  // Split the raw target, then decode (sub.path is already decoded, so a %2F in it would split).
+  std::vector<std::string> seg =
+      Segments(std::string_view(sub.target).substr(0, sub.target.find('?')));
   if (seg.size() < 3 || seg[0] != "services" || seg[1] != "data" || seg[2].size() < 2 ||
       seg[2][0] != 'v') {
     return NotFound();
@@ -583,6 +591,9 @@ HttpResponse DispatchSubrequest(Org& org, const HttpRequest& sub, const RequestC
   if (rest[0] == "composite" && rest.size() == 3 && rest[1] == "sobjects") {
     if (m != "GET" && m != "POST") return MethodNotAllowed(m, "GET,POST");
     return HandleCollectionsRetrieve(org, sub, ctx, rest[2]);
+  }
+  if (rest[0] == "composite" && rest.size() == 4 && rest[1] == "sobjects") {
+    return CollectionsUpsertImpl(org, sub, ctx, rest[2], rest[3], all_or_none);
   }
   if (rest[0] == "composite" && rest.size() == 2 && rest[1] == "sobjects") {
     if (m != "POST" && m != "PATCH" && m != "DELETE") {
@@ -722,7 +733,7 @@ Json HaltedBody(const std::string& message) {
 // True for a subrequest URL of a query, queryAll (or their next pages) or sObject Collections
 // resource: /services/data/vNN.N/query..., /queryAll..., /composite/sobjects...
 bool IsQueryOrCollections(const std::string& url) {
-  std::vector<std::string> seg = Segments(PercentDecode(url.substr(0, url.find('?')), false));
+  std::vector<std::string> seg = Segments(std::string_view(url).substr(0, url.find('?')));
   if (seg.size() < 4 || seg[0] != "services" || seg[1] != "data") return false;
   return seg[3] == "query" || seg[3] == "queryAll" ||
          (seg[3] == "composite" && seg.size() >= 5 && seg[4] == "sobjects");
@@ -798,6 +809,167 @@ std::optional<std::string> ResolveKeyLocked(Org& org, const RequestContext& ctx,
   *answer = matches.empty() ? NotFound() : MultipleChoices(ctx, object, matches);
   return std::nullopt;
 }
+
+// ---- Collections upsert ----
+
+// PATCH /composite/sobjects/{object}/{field}: {"allOrNone", "records": [...]} of one object,
+// each record with attributes.type and its external-id value under `field`. Answers 200 with
+// one UpsertResult per record, in order: {"id", "success", "errors", "created"} on success,
+// {"success", "errors"} on failure (UpsertResult's id is null then). `force_all_or_none`: a
+// Composite subrequest under the envelope's allOrNone.
+HttpResponse CollectionsUpsertImpl(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                   const std::string& object_name, const std::string& field_name,
+                                   bool force_all_or_none) {
+  if (req.method != "PATCH") return MethodNotAllowed(req.method, "PATCH");
+  // "This request is available in API version 46 and later."
+  if (MajorVersion(ctx.api_version.empty() ? "59.0" : ctx.api_version) < 46) return NotFound();
+  const engine::Object* object = FindObject(org, object_name);
+  if (object == nullptr) return NotFound();
+  const engine::Field* field = nullptr;
+  if (auto bad = CheckKeyField(org, *object, field_name, &field)) return *bad;
+  // "Only external ids are supported. Don't use record ids."
+  if (field->type == engine::FieldType::kId) {
+    return ErrorResponse(400, "INVALID_FIELD",
+                         "Field name provided, Id is not an External ID or indexed field for " +
+                             object->name);
+  }
+  SfError parse_error;
+  std::optional<OrderedJson> body = ParseRequestJson(req.body, &parse_error);
+  if (!body) return ErrorResponse(400, {parse_error});
+  if (!body->is_object()) {
+    return ErrorResponse(400, "JSON_PARSER_ERROR",
+                         "Cannot deserialize instance of SObjectCollectionInput from " +
+                             std::string(body->is_array() ? "START_ARRAY value [" : "VALUE value") +
+                             " or request may be missing a required field at [line:1, column:1]");
+  }
+  bool all_or_none = force_all_or_none;
+  if (auto a = body->find("allOrNone"); a != body->end() && !a->is_null()) {
+    if (!a->is_boolean()) return NotABoolean(req.body, "allOrNone", *a);
+    all_or_none = all_or_none || a->get<bool>();
+  }
+  auto records_it = body->find("records");
+  if (records_it == body->end() || !records_it->is_array()) {
+    return ErrorResponse(400, "JSON_PARSER_ERROR",
+                         "The 'records' property is required and must be a list of sObjects.");
+  }
+  const OrderedJson& records = *records_it;
+  if (records.size() > kMaxCollectionRecords) {
+    return ErrorResponse(400, "EXCEEDED_ID_LIMIT",
+                         "record limit reached. cannot submit more than 200 records into this call");
+  }
+  // Every record must be of the path's object ("The list can contain objects only of the type
+  // indicated in the request URI"), checked before anything is written.
+  for (const OrderedJson& r : records) {
+    const OrderedJson* type = nullptr;
+    if (r.is_object()) {
+      if (auto a = r.find("attributes"); a != r.end() && a->is_object()) {
+        if (auto t = a->find("type"); t != a->end() && t->is_string()) type = &*t;
+      }
+    }
+    if (type == nullptr) return ErrorResponse(400, "INVALID_TYPE", "Must send a concrete entity type.");
+    if (!engine::EqualsIgnoreCase(type->get<std::string>(), object->name)) {
+      return ErrorResponse(400, "INVALID_TYPE",
+                           "sObject type '" + type->get<std::string>() +
+                               "' does not match the type of the request URI: " + object->name);
+    }
+  }
+
+  // Each record's external-id value (text) and the per-record errors found before writing.
+  const size_t n = records.size();
+  std::vector<std::string> values(n);
+  std::vector<std::vector<SfError>> early(n);
+  std::map<std::string, std::vector<size_t>> by_value;  // folded when the field ignores case
+  for (size_t i = 0; i < n; ++i) {
+    const OrderedJson& r = records[i];
+    const std::string* key = KeyNaming(r, field->name);
+    const OrderedJson* v = key != nullptr ? &r[*key] : nullptr;
+    if (KeyNaming(r, "Id") != nullptr) {
+      early[i].push_back(SfError{"INVALID_FIELD",
+                                 "The Id field should not be specified in the sobject data.", {}});
+    } else if (v == nullptr || v->is_null() || (v->is_string() && v->get<std::string>().empty())) {
+      early[i].push_back(SfError{"MISSING_ARGUMENT", field->name + " not specified", {}});
+    } else if (v->is_string()) {
+      values[i] = v->get<std::string>();
+    } else if (v->is_number()) {
+      values[i] = v->dump();
+    } else {
+      early[i].push_back(SfError{"INVALID_FIELD",
+                                 field->name + ": value not of required type: " + v->dump(),
+                                 {field->name}});
+    }
+    if (early[i].empty()) {
+      std::string folded = values[i];
+      if (!field->case_sensitive) {
+        for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      by_value[folded].push_back(i);
+    }
+  }
+  // The same value twice in one request: both records fail (Salesforce's DUPLICATE_VALUE
+  // "Duplicate external id specified: ABC123" with the field, as DML upsert reports it).
+  for (const auto& [folded, members] : by_value) {
+    if (members.size() < 2) continue;
+    for (size_t i : members) {
+      early[i].push_back(SfError{"DUPLICATE_VALUE",
+                                 "Duplicate external id specified: " + values[i], {field->name}});
+    }
+  }
+
+  struct Upserted {
+    Outcome outcome;
+    bool created = false;
+  };
+  Org::OrgLock lock = org.Lock();
+  std::shared_ptr<Org::Snapshot> snapshot;
+  if (all_or_none) snapshot = org.SnapshotLocked();
+  std::vector<Upserted> results(n);
+  bool any_failed = false;
+  for (size_t i = 0; i < n; ++i) {
+    Upserted& u = results[i];
+    BodyOrigin origin{req.body, {"records", std::to_string(i)}};
+    if (!early[i].empty()) {
+      u.outcome.errors = std::move(early[i]);
+    } else {
+      std::vector<std::string> matches = KeyMatchesLocked(org, *object, *field, values[i]);
+      if (matches.size() > 1) {
+        // The text of Salesforce's answers to an upsert whose key matches several records
+        // ("CIS Account Number: more than one record found for external id field: [...]").
+        std::string list;
+        for (const std::string& id : matches) list += (list.empty() ? "" : ", ") + id;
+        u.outcome.errors.push_back(
+            SfError{"DUPLICATE_EXTERNAL_ID",
+                    (field->label.empty() ? field->name : field->label) +
+                        ": more than one record found for external id field: [" + list + "]",
+                    {}});
+      } else if (matches.empty()) {
+        u.outcome = CreateRecordLocked(org, *object, records[i], origin, ctx);
+        u.created = true;
+      } else {
+        OrderedJson fields = records[i];
+        fields.erase(*KeyNaming(fields, field->name));  // the key stays as stored
+        u.outcome = UpdateRecordLocked(org, *object, matches[0], fields, origin, ctx, true);
+      }
+    }
+    any_failed = any_failed || !u.outcome.ok();
+  }
+  if (all_or_none && any_failed) org.RestoreLocked(*snapshot);
+  Json out = Json::array();
+  for (Upserted& u : results) {
+    Outcome& o = u.outcome;
+    if (all_or_none && any_failed && o.ok()) {
+      o.errors.push_back(SfError{"ALL_OR_NONE_OPERATION_ROLLED_BACK", kRolledBackMessage, {}});
+    }
+    Json r = Json::object();
+    if (o.ok()) r["id"] = o.id;
+    r["success"] = o.ok();
+    r["errors"] = Json::array();
+    for (const SfError& e : o.errors) r["errors"].push_back(e.ToStatusJson());
+    if (o.ok()) r["created"] = u.created;
+    out.push_back(std::move(r));
+  }
+  return JsonAnswer(200, out);
+}
+
 
 }  // namespace
 
@@ -947,6 +1119,11 @@ HttpResponse HandleCollections(Org& org, const HttpRequest& req, const RequestCo
     return MethodNotAllowed(req.method, "PATCH,POST,DELETE");
   }
   return CollectionsImpl(org, req, ctx, false);
+}
+
+HttpResponse HandleCollectionsUpsert(Org& org, const HttpRequest& req, const RequestContext& ctx,
+                                     const std::string& object, const std::string& field) {
+  return CollectionsUpsertImpl(org, req, ctx, object, field, false);
 }
 
 HttpResponse HandleComposite(Org& org, const HttpRequest& req, const RequestContext& ctx) {
