@@ -63,6 +63,63 @@ void CollectRefs(const json& v, std::vector<std::string>* out, int depth = 0) {
   }
 }
 
+// Whether every "@{" in `s` starts a "@{name.id}" reference (the only form the writer can fill
+// in itself).
+bool OnlyIdRefs(std::string_view s) {
+  size_t pos = 0;
+  while ((pos = s.find("@{", pos)) != std::string_view::npos) {
+    size_t end = pos + 2;
+    while (end < s.size() && IsWordChar(s[end])) ++end;
+    if (end == pos + 2 || s.substr(end, 4) != ".id}") return false;
+    pos = end + 4;
+  }
+  return true;
+}
+
+bool OnlyIdRefs(const json& v, int depth = 0) {
+  if (depth > 64) return true;
+  if (v.is_string()) return OnlyIdRefs(std::string_view(v.get_ref<const std::string&>()));
+  if (v.is_object() || v.is_array()) {
+    for (const json& child : v) {
+      if (!OnlyIdRefs(child, depth + 1)) return false;
+    }
+  }
+  return true;
+}
+
+// Replaces every "@{name.id}" in `s` by ids[name]. REQUIRES: every name is in `ids`.
+std::string FillRefs(std::string_view s, const std::map<std::string, std::string>& ids) {
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    const size_t open = s.find("@{", pos);
+    if (open == std::string_view::npos) break;
+    size_t end = open + 2;
+    while (end < s.size() && IsWordChar(s[end])) ++end;
+    auto it = ids.find(std::string(s.substr(open + 2, end - open - 2)));
+    if (it == ids.end() || s.substr(end, 4) != ".id}") {
+      out.append(s.substr(pos, end - pos));
+      pos = end;
+      continue;
+    }
+    out.append(s.substr(pos, open - pos));
+    out += it->second;
+    pos = end + 4;
+  }
+  out.append(s.substr(pos));
+  return out;
+}
+
+void FillRefs(json* v, const std::map<std::string, std::string>& ids, int depth = 0) {
+  if (depth > 64) return;
+  if (v->is_string()) {
+    const std::string& text = v->get_ref<const std::string&>();
+    if (text.find("@{") != std::string::npos) *v = FillRefs(text, ids);
+  } else if (v->is_object() || v->is_array()) {
+    for (json& child : *v) FillRefs(&child, ids, depth + 1);
+  }
+}
+
 // The record a write touches, for ordering: "" for creates (always a new record).
 std::string RecordKey(const WriteOp& op) {
   switch (op.kind) {
@@ -125,14 +182,55 @@ struct Plan {
   std::vector<std::vector<size_t>> groups;        // Composite groups, members in input order
   std::vector<int> wave;                          // per op not in a group; -1 otherwise
   int waves = 0;
+  // Per op: the earlier ops whose Ids it uses, with the names it uses them by (kPhased).
+  std::vector<std::vector<std::pair<std::string, size_t>>> uses;
 };
 
-Plan MakePlan(const std::vector<WriteOp>& ops, size_t max_subrequests) {
+// kPhased: the round of each write. A write goes after every write whose Id it uses and after
+// the previous write to its record; everything else goes in round 0. A named create and the
+// writes that address it by RefId share the record key "ref:<name>"; a write by RefId to a
+// named upsert shares the upsert's key.
+void PlanRounds(const std::vector<WriteOp>& ops, Plan* plan) {
+  const size_t n = ops.size();
+  std::map<std::string, size_t> named;
+  std::map<std::string, int> last_round;  // record key -> round of its latest write
+  for (size_t i = 0; i < n; ++i) {
+    const WriteOp& op = ops[i];
+    if (!plan->refused[i]) {
+      std::string& key = plan->keys[i];
+      if (op.kind == WriteKind::kCreate && !op.reference.empty()) {
+        key = "ref:" + op.reference;
+      } else if (op.kind == WriteKind::kUpdate || op.kind == WriteKind::kDelete) {
+        std::vector<std::string> refs;
+        CollectRefs(std::string_view(op.id), &refs);
+        if (refs.size() == 1) {
+          auto it = named.find(refs[0]);
+          if (it != named.end() && !plan->keys[it->second].empty()) key = plan->keys[it->second];
+        }
+      }
+      int round = 0;
+      for (const auto& [name, j] : plan->uses[i]) round = std::max(round, plan->wave[j] + 1);
+      if (!key.empty()) {
+        auto last = last_round.find(key);
+        if (last != last_round.end()) round = std::max(round, last->second + 1);
+        last_round[key] = round;
+      }
+      plan->wave[i] = round;
+      plan->waves = std::max(plan->waves, round + 1);
+    }
+    if (!op.reference.empty() && named.count(op.reference) == 0) named[op.reference] = i;
+  }
+}
+
+Plan MakePlan(const std::vector<WriteOp>& ops, const WriterOptions& options) {
+  const size_t max_subrequests = options.max_composite_subrequests;
+  const bool phased = options.linked_writes == LinkedWrites::kPhased;
   const size_t n = ops.size();
   Plan plan;
   plan.refused.resize(n);
   plan.keys.resize(n);
   plan.wave.assign(n, -1);
+  plan.uses.resize(n);
   std::map<std::string, size_t> named;          // reference name -> op
   std::vector<std::vector<size_t>> uses(n);     // op -> ops whose names it uses
   for (size_t i = 0; i < n; ++i) {
@@ -165,7 +263,14 @@ Plan MakePlan(const std::vector<WriteOp>& ops, size_t max_subrequests) {
         refused = Refused("the reference name \"" + op.reference + "\" is used twice");
       }
     }
-    if (!refused && op.kind != WriteKind::kDelete) CollectRefs(op.fields, &refs);
+    if (!refused && op.kind != WriteKind::kDelete) {
+      CollectRefs(op.fields, &refs);
+      if (phased && !refs.empty() && !OnlyIdRefs(op.fields)) {
+        refused = Refused("a field refers to an earlier write other than by its Id (@{name.id}); "
+                          "only Composite can resolve that (WriterOptions::linked_writes = "
+                          "kComposite)");
+      }
+    }
     for (const std::string& name : refs) {
       if (refused) break;
       auto it = named.find(name);
@@ -176,10 +281,15 @@ Plan MakePlan(const std::vector<WriteOp>& ops, size_t max_subrequests) {
         refused = Refused("it refers to \"" + name + "\", whose write was refused");
       } else {
         uses[i].push_back(it->second);
+        plan.uses[i].emplace_back(name, it->second);
       }
     }
     if (!op.reference.empty() && named.count(op.reference) == 0) named[op.reference] = i;
     if (!refused) plan.keys[i] = RecordKey(op);
+  }
+  if (phased) {
+    PlanRounds(ops, &plan);
+    return plan;
   }
 
   // Linked writes, and every write that touches the same record as one of them, go together.
@@ -246,7 +356,7 @@ class Run {
   }
 
   WriteBatch Go() {
-    Plan plan = MakePlan(ops_, options_.max_composite_subrequests);
+    Plan plan = MakePlan(ops_, options_);
     for (size_t i = 0; i < ops_.size(); ++i) {
       if (plan.refused[i]) batch_.results[i].failure = std::move(plan.refused[i]);
     }
@@ -259,6 +369,10 @@ class Run {
         if (plan.wave[i] != w) continue;
         const WriteOp& op = ops_[i];
         // (After a stop, Send gives every write the stopping failure instead.)
+        if (!halted_ && !FillReferences(plan, i)) {
+          if (!plan.keys[i].empty()) failed_keys.insert(plan.keys[i]);
+          continue;
+        }
         if (!halted_ && !plan.keys[i].empty() && failed_keys.count(plan.keys[i]) != 0) {
           batch_.results[i].failure = LocalFailure(
               ErrorCategory::kNotProcessed, RetryAdvice::kResubmitSeparately,
@@ -292,6 +406,29 @@ class Run {
   }
 
  private:
+  // kPhased: puts the Ids of the writes that op i uses into its fields and Id. When one of
+  // them failed (or gave no Id), op i is not sent: it gets kNotProcessed naming that write's
+  // key, and false is returned.
+  bool FillReferences(const Plan& plan, size_t i) {
+    if (plan.uses[i].empty()) return true;
+    std::map<std::string, std::string> ids;
+    for (const auto& [name, j] : plan.uses[i]) {
+      const WriteResult& used = batch_.results[j];
+      if (!used.ok() || used.id.empty()) {
+        batch_.results[i].failure = LocalFailure(
+            ErrorCategory::kNotProcessed, RetryAdvice::kResubmitSeparately,
+            "Not processed: it refers to \"" + name + "\", the write with key \"" + used.key +
+                "\", which failed; send both again");
+        return false;
+      }
+      ids[name] = used.id;
+    }
+    WriteOp& op = ops_[i];
+    FillRefs(&op.fields, ids);
+    if (op.id.find("@{") != std::string::npos) op.id = FillRefs(op.id, ids);
+    return true;
+  }
+
   int ApiMajor() const {
     int v = 0;
     for (char c : client_.api_version()) {
@@ -606,7 +743,8 @@ class Run {
 
   const SalesforceClient& client_;
   const WriterOptions& options_;
-  const std::vector<WriteOp>& ops_;
+  // The caller's writes, copied: kPhased fills references in before sending.
+  std::vector<WriteOp> ops_;
   WriteBatch batch_;
   bool upsert_collections_ = true;
   std::optional<ApiResult> halted_;  // the failure that stopped the run

@@ -22,14 +22,21 @@
 //    and field per call (API 46.0 and later; before 46.0, or when the org answers that call with
 //    404 or 405, through Composite instead: 25 a call);
 //  - deletes: DELETE /composite/sobjects?ids=..., up to 200 a call;
-//  - writes linked by references ("@{lead1.id}" in a field or as an Id, see RefId), with every
-//    write that touches the same record as one of them: POST /composite, up to 25 subrequests a
-//    call, in input order, collateSubrequests false (run serially, in order). Unrelated linked
-//    groups share calls; a group of more than 25 writes is refused (not sent).
+//  - writes linked by references ("@{lead1.id}" in a field or as an Id, see RefId), by default
+//    (LinkedWrites::kPhased): in rounds, through the same sObject Collections calls as the
+//    rest. A round sends every write whose references are resolved; the Ids it creates fill in
+//    the next round's references. So 500 Leads and 500 Tasks naming them cost 3 + 3 calls. A
+//    write whose referenced write failed is not sent (kNotProcessed, naming that write's key).
+//  - with LinkedWrites::kComposite instead: linked writes, with every write that touches the
+//    same record as one of them, go through POST /composite, up to 25 subrequests a call, in
+//    input order, collateSubrequests false (run serially, in order); with all_or_none a linked
+//    group then stands or falls together. Unrelated linked groups share calls; a group of more
+//    than 25 writes is refused (not sent).
 // Order: writes to the same record (same object and Id, or same object, external-id field and
-// value) never share an sObject Collections call and are sent in input order, each after the
-// previous one's answer. When one fails, the later writes to that record in the batch are not
-// sent (kNotProcessed, kResubmitSeparately), so that a retry cannot reorder them.
+// value; a named create and the writes addressed to RefId(its name)) never share an sObject
+// Collections call and are sent in input order, each after the previous one's answer. When one
+// fails, the later writes to that record in the batch are not sent (kNotProcessed,
+// kResubmitSeparately), so that a retry cannot reorder them.
 // Failures:
 //  - per record: the record's errors, all of them, classified by ClassifyErrors (sf_errors.h):
 //    retryable (kTransient), permanent (kValidation, kInsufficientPrivileges, kMalformedRequest,
@@ -41,7 +48,8 @@
 //  - a spent API budget, REQUEST_LIMIT_EXCEEDED or a session that needs reconnecting stops the
 //    batch: the writes not yet sent get the same failure, with nothing sent;
 //  - a malformed write (no object, no Id, a reference to no earlier create or upsert of the
-//    batch) is refused before any call (kMalformedRequest), as are writes that refer to it.
+//    batch; with kPhased, a reference other than "@{name.id}") is refused before any call
+//    (kMalformedRequest), as are writes that refer to it.
 // all_or_none holds per call: a batch spread over several calls is not one transaction.
 //
 // Thread safety: Write may be called from many threads at once (the client is thread-safe);
@@ -127,6 +135,18 @@ struct WriteBatch {
   int calls = 0;                     // API calls sent (a retried call counts once)
 };
 
+// How writes linked by references (RefId) travel.
+enum class LinkedWrites : uint8_t {
+  // In rounds through sObject Collections (200 a call), the writer filling in the Ids created
+  // by earlier rounds. Failures stay per record: a failed create holds back only the writes
+  // that refer to it. A linked group is never one transaction.
+  kPhased,
+  // Through POST /composite (25 subrequests a call), Salesforce filling in the references.
+  // With all_or_none, a linked group (a Lead and its Task) is written whole or not at all.
+  // About 7 times as many calls as kPhased for Lead+Task pairs (42 against 6 per 1,000 writes).
+  kComposite,
+};
+
 struct WriterOptions {
   // Send sObject Collections and Composite calls with allOrNone: in each call, either every
   // write succeeds or none is kept (the others fail with ALL_OR_NONE_OPERATION_ROLLED_BACK or
@@ -139,6 +159,8 @@ struct WriterOptions {
   // Upserts through PATCH /composite/sobjects/{Object}/{Field} (API 46.0+). false: through
   // Composite, 25 a call. Default: true.
   bool upsert_through_collections = true;
+  // How writes that use RefId travel. Default: kPhased.
+  LinkedWrites linked_writes = LinkedWrites::kPhased;
 };
 
 // Sends batches of writes. Holds a reference to the client, which must outlive the writer.

@@ -123,9 +123,39 @@ TEST_F(WriterTest, UpdatesAndUpsertsLand) {
   EXPECT_EQ(Record("Case", "500Dn0000g8bnzGIAQ")["Subject"], "Upserted, existing");
   EXPECT_EQ(Record("Lead", batch.results[4].id)["ConnectFlo_Conversation_Id__c"], "conv-new-1");
   EXPECT_EQ(batch.results[4].created, std::optional<bool>(true));
-  // Updates: one collections call. Upserts: the emulator has no collections upsert (404), so
-  // the writer tries it once and sends them through one Composite call per object and field.
+  // Updates: one collections call. Upserts: one collections upsert per object and field.
   EXPECT_EQ(emu().control().ApiCalls("composite.sobjects.update"), 1);
+  EXPECT_EQ(emu().control().ApiCalls("composite.sobjects.upsert"), 2);
+  EXPECT_EQ(emu().control().ApiCalls("composite"), 0);
+  EXPECT_EQ(batch.calls, 3);
+}
+
+TEST_F(WriterTest, ThousandUpsertsCostFiveCollectionsCalls) {
+  Connect();
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 1000; ++i) {
+    ops.push_back(WriteOp::Upsert("k" + std::to_string(i), "Case", "ConnectFlo_Action_Id__c",
+                                  "act-bulk-" + std::to_string(i), {{"Subject", "Bulk upsert"}}));
+  }
+  WriteBatch batch = Write(ops);
+  EXPECT_EQ(batch.calls, 5);
+  EXPECT_EQ(ApiCalls(), 5);
+  EXPECT_EQ(emu().control().ApiCalls("composite.sobjects.upsert"), 5);
+  for (const WriteResult& r : batch.results) {
+    ASSERT_TRUE(r.ok()) << r.failure->Describe();
+    EXPECT_EQ(r.created, std::optional<bool>(true));
+  }
+  // Again: the same records, updated.
+  emu().control().Reset();
+  WriteBatch again = Write(ops);
+  EXPECT_EQ(again.calls, 5);
+  for (const WriteResult& r : again.results) {
+    ASSERT_TRUE(r.ok()) << r.failure->Describe();
+    EXPECT_EQ(r.created, std::optional<bool>(false));
+  }
+  EXPECT_EQ(
+      Query("SELECT COUNT() FROM Case WHERE ConnectFlo_Action_Id__c LIKE 'act-bulk-%'")["totalSize"],
+      1000);
 }
 
 TEST_F(WriterTest, UpsertsThroughCompositeWhenAskedCostOneCall) {
@@ -229,15 +259,41 @@ TEST_F(WriterTest, AllOrNoneRollsTheCallBack) {
   EXPECT_EQ(Query("SELECT Id FROM Lead WHERE LastName LIKE 'AllOrNone-%'")["totalSize"], 0);
 }
 
-TEST_F(WriterTest, ReferencesGoInOneCompositeCall) {
-  Connect();
+std::vector<WriteOp> LinkedOps() {
   std::vector<WriteOp> ops;
-  ops.push_back(WriteOp::Create("lead", "Lead", LeadFields("Referenced")).As("newLead"));
+  ops.push_back(WriteOp::Create("lead", "Lead", {{"LastName", "Referenced"}, {"Company", "Co"}})
+                    .As("newLead"));
   ops.push_back(WriteOp::Create("task", "Task",
                                 {{"Subject", "Follow up"}, {"WhoId", RefId("newLead")}}));
   ops.push_back(WriteOp::Update("touch", "Lead", RefId("newLead"), {{"Title", "Buyer"}}));
-  ops.push_back(WriteOp::Create("other", "Account", {{"Name", "Unlinked"}}));  // collections
-  WriteBatch batch = Write(ops);
+  ops.push_back(WriteOp::Create("other", "Account", {{"Name", "Unlinked"}}));
+  return ops;
+}
+
+TEST_F(WriterTest, ReferencesAreFilledInByRoundsOfCollectionsCalls) {
+  Connect();
+  WriteBatch batch = Write(LinkedOps());
+  for (const WriteResult& r : batch.results) ASSERT_TRUE(r.ok()) << r.key << r.failure->Describe();
+  // Round 1: the Lead and the Account (one create call). Round 2: the Task (creates) and the
+  // update by reference (updates).
+  EXPECT_EQ(batch.calls, 3);
+  EXPECT_EQ(emu().control().ApiCalls("composite"), 0);
+  EXPECT_EQ(emu().control().ApiCalls("composite.sobjects.create"), 2);
+  EXPECT_EQ(emu().control().ApiCalls("composite.sobjects.update"), 1);
+  EXPECT_EQ(batch.results[0].call, 0);
+  EXPECT_EQ(batch.results[3].call, 0);
+  const std::string lead = batch.results[0].id;
+  EXPECT_EQ(lead.substr(0, 3), "00Q");
+  EXPECT_EQ(batch.results[2].id, lead);
+  EXPECT_EQ(Record("Task", batch.results[1].id)["WhoId"], lead);
+  EXPECT_EQ(Record("Lead", lead)["Title"], "Buyer");
+}
+
+TEST_F(WriterTest, ReferencesGoInOneCompositeCallWhenAsked) {
+  Connect();
+  WriterOptions options;
+  options.linked_writes = LinkedWrites::kComposite;
+  WriteBatch batch = Write(LinkedOps(), options);
   for (const WriteResult& r : batch.results) ASSERT_TRUE(r.ok()) << r.key << r.failure->Describe();
   EXPECT_EQ(batch.calls, 2);
   EXPECT_EQ(emu().control().ApiCalls("composite"), 1);
@@ -250,7 +306,7 @@ TEST_F(WriterTest, ReferencesGoInOneCompositeCall) {
   EXPECT_EQ(Record("Lead", lead)["Title"], "Buyer");
 }
 
-TEST_F(WriterTest, LinkedGroupsArePackedIntoCompositeCallsOf25) {
+TEST_F(WriterTest, WithCompositeLinkedGroupsArePackedIntoCallsOf25) {
   Connect();
   std::vector<WriteOp> ops;
   for (int i = 0; i < 30; ++i) {
@@ -261,7 +317,9 @@ TEST_F(WriterTest, LinkedGroupsArePackedIntoCompositeCallsOf25) {
     ops.push_back(WriteOp::Create("t" + std::to_string(i), "Task",
                                   {{"Subject", "Packed"}, {"WhoId", RefId(name)}}));
   }
-  WriteBatch batch = Write(ops);
+  WriterOptions options;
+  options.linked_writes = LinkedWrites::kComposite;
+  WriteBatch batch = Write(ops, options);
   for (const WriteResult& r : batch.results) ASSERT_TRUE(r.ok()) << r.key << r.failure->Describe();
   EXPECT_EQ(batch.calls, 3);  // 12 pairs, 12 pairs, 6 pairs: a pair is never split
   EXPECT_EQ(emu().control().ApiCalls("composite"), 3);
@@ -280,25 +338,118 @@ TEST_F(WriterTest, ALinkedGroupLargerThanACompositeCallIsRefused) {
                                   {{"Subject", "Too many"}, {"WhoId", RefId("big")}}));
   }
   ops.push_back(WriteOp::Create("alone", "Lead", LeadFields("Not-In-The-Group")));
-  WriteBatch batch = Write(ops);
+  WriterOptions options;
+  options.linked_writes = LinkedWrites::kComposite;
+  WriteBatch batch = Write(ops, options);
   for (size_t i = 0; i + 1 < ops.size(); ++i) {
     ASSERT_FALSE(batch.results[i].ok());
     EXPECT_EQ(batch.results[i].failure->category, ErrorCategory::kMalformedRequest);
   }
   EXPECT_TRUE(batch.results.back().ok());
   EXPECT_EQ(batch.calls, 1);
+
+  // Phased, the same group is no problem: the Lead in one call, its 25 Tasks in the next.
+  batch = Write(ops);
+  for (const WriteResult& r : batch.results) ASSERT_TRUE(r.ok()) << r.key << r.failure->Describe();
+  EXPECT_EQ(batch.calls, 2);
 }
 
 TEST_F(WriterTest, AWriteThatRefersToAFailedCreateIsNotProcessed) {
   Connect();
   std::vector<WriteOp> ops;
-  ops.push_back(WriteOp::Create("lead", "Lead", {{"FirstName", "Nameless"}}).As("l"));
+  ops.push_back(WriteOp::Create("lead-key", "Lead", {{"FirstName", "Nameless"}}).As("l"));
   ops.push_back(WriteOp::Create("task", "Task", {{"Subject", "On nothing"}, {"WhoId", RefId("l")}}));
+  ops.push_back(WriteOp::Update("touch", "Lead", RefId("l"), {{"Title", "Never"}}));
+  for (LinkedWrites mode : {LinkedWrites::kPhased, LinkedWrites::kComposite}) {
+    SCOPED_TRACE(mode == LinkedWrites::kPhased ? "phased" : "composite");
+    WriterOptions options;
+    options.linked_writes = mode;
+    WriteBatch batch = Write(ops, options);
+    ASSERT_FALSE(batch.results[0].ok());
+    EXPECT_EQ(batch.results[0].failure->errors.at(0).error_code, "REQUIRED_FIELD_MISSING");
+    for (size_t i : {1u, 2u}) {
+      ASSERT_FALSE(batch.results[i].ok());
+      EXPECT_EQ(batch.results[i].failure->category, ErrorCategory::kNotProcessed);
+    }
+    EXPECT_EQ(batch.calls, 1);
+    if (mode == LinkedWrites::kPhased) {
+      EXPECT_EQ(batch.results[1].call, -1);
+      EXPECT_NE(batch.results[1].failure->summary.find("\"lead-key\""), std::string::npos)
+          << batch.results[1].failure->summary;
+    }
+  }
+}
+
+TEST_F(WriterTest, PhasedAFailedLeadHoldsBackOnlyItsOwnTask) {
+  Connect();
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 150; ++i) {
+    const std::string n = std::to_string(i);
+    json lead = i == 70 ? json{{"FirstName", "Nameless"}} : LeadFields("Pair-" + n);
+    ops.push_back(WriteOp::Create("l" + n, "Lead", lead).As("lead" + n));
+    ops.push_back(WriteOp::Create("t" + n, "Task", {{"Subject", "Pair"}, {"WhoId", RefId("lead" + n)}}));
+  }
   WriteBatch batch = Write(ops);
-  ASSERT_FALSE(batch.results[0].ok());
-  EXPECT_EQ(batch.results[0].failure->errors.at(0).error_code, "REQUIRED_FIELD_MISSING");
+  EXPECT_EQ(batch.calls, 2);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (i == 140 || i == 141) continue;
+    ASSERT_TRUE(batch.results[i].ok()) << ops[i].key << batch.results[i].failure->Describe();
+  }
+  EXPECT_EQ(batch.results[140].failure->errors.at(0).error_code, "REQUIRED_FIELD_MISSING");
+  EXPECT_EQ(batch.results[141].failure->category, ErrorCategory::kNotProcessed);
+  EXPECT_EQ(Record("Task", batch.results[3].id)["WhoId"], batch.results[2].id);
+}
+
+TEST_F(WriterTest, ThousandLinkedWritesCostSixCalls) {
+  // Issue 4's target: at most 6 API calls per 1,000 record writes, linked ones included.
+  Connect();
+  std::vector<WriteOp> ops;
+  for (int i = 0; i < 500; ++i) {
+    const std::string n = std::to_string(i);
+    ops.push_back(WriteOp::Create("l" + n, "Lead", LeadFields("Linked-" + n)).As("lead" + n));
+  }
+  for (int i = 0; i < 500; ++i) {
+    const std::string n = std::to_string(i);
+    ops.push_back(WriteOp::Create("t" + n, "Task",
+                                  {{"Subject", "Linked " + n}, {"WhoId", RefId("lead" + n)}}));
+  }
+  WriteBatch batch = Write(ops);
+  EXPECT_EQ(batch.calls, 6);
+  EXPECT_EQ(ApiCalls(), 6);
+  EXPECT_EQ(emu().control().ApiCalls("composite.sobjects.create"), 6);
+  for (const WriteResult& r : batch.results) ASSERT_TRUE(r.ok()) << r.key << r.failure->Describe();
+  for (int i = 0; i < 500; i += 37) {
+    EXPECT_EQ(Record("Task", batch.results[500 + i].id)["WhoId"], batch.results[i].id);
+  }
+  EXPECT_EQ(Query("SELECT COUNT() FROM Task WHERE Subject LIKE 'Linked %'")["totalSize"], 500);
+}
+
+TEST_F(WriterTest, PhasedWritesByReferenceToOneRecordKeepTheirOrder) {
+  Connect();
+  std::vector<WriteOp> ops;
+  ops.push_back(WriteOp::Upsert("up", "Lead", "ConnectFlo_Conversation_Id__c", "conv-order-1",
+                                LeadFields("Ordered")).As("u"));
+  ops.push_back(WriteOp::Update("by-ref-1", "Lead", RefId("u"), {{"Title", "first"}}));
+  ops.push_back(WriteOp::Upsert("up-again", "Lead", "ConnectFlo_Conversation_Id__c",
+                                "CONV-ORDER-1", {{"Title", "second"}}));
+  ops.push_back(WriteOp::Update("by-ref-2", "Lead", RefId("u"), {{"Title", "third"}}));
+  WriteBatch batch = Write(ops);
+  for (const WriteResult& r : batch.results) ASSERT_TRUE(r.ok()) << r.key << r.failure->Describe();
+  EXPECT_EQ(batch.calls, 4);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(batch.results[static_cast<size_t>(i)].call, i);
+  EXPECT_EQ(batch.results[2].id, batch.results[0].id);
+  EXPECT_EQ(Record("Lead", batch.results[0].id)["Title"], "third");
+}
+
+TEST_F(WriterTest, PhasedRefusesReferencesOtherThanTheId) {
+  Connect();
+  std::vector<WriteOp> ops;
+  ops.push_back(WriteOp::Create("lead", "Lead", LeadFields("Odd-Ref")).As("l"));
+  ops.push_back(WriteOp::Create("task", "Task", {{"Subject", "@{l.success}"}, {"WhoId", RefId("l")}}));
+  WriteBatch batch = Write(ops);
+  ASSERT_TRUE(batch.results[0].ok());
   ASSERT_FALSE(batch.results[1].ok());
-  EXPECT_EQ(batch.results[1].failure->category, ErrorCategory::kNotProcessed);
+  EXPECT_EQ(batch.results[1].failure->category, ErrorCategory::kMalformedRequest);
   EXPECT_EQ(batch.calls, 1);
 }
 
