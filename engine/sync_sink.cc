@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/binding_keys.h"
 #include "engine/record_codec.h"
 
 namespace cf::engine {
@@ -16,11 +17,55 @@ struct IdHash {
   }
 };
 
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+bool ByIdOrder(const Record* a, const Record* b) { return *a->id() < *b->id(); }
+
 struct ObjectRecords {
   using ByParent = std::unordered_map<SfId, std::vector<const Record*>, IdHash>;
+  using ByKey = std::unordered_map<std::string, std::vector<const Record*>, KeyHash, std::equal_to<>>;
   std::unordered_map<SfId, RecordPtr, IdHash> by_id;
   // Lookup field index -> parent Id -> children (pointers into by_id's records), by Id.
   std::unordered_map<int, ByParent> children;
+  // NormalizeEmail of every email field / NormalizePhone of every phone field but Fax ->
+  // records (by Id, each once per key).
+  ByKey by_email;
+  ByKey by_phone;
+
+  // Rebuilds every index from by_id (children and keys).
+  void BuildIndexes() {
+    BuildChildren();
+    BuildKeys();
+  }
+
+  void BuildKeys() {
+    by_email.clear();
+    by_phone.clear();
+    for (const auto& [id, r] : by_id) {
+      const RecordLayout& layout = r->layout();
+      for (const Slot& s : layout.slots()) {
+        if (s.kind != StorageKind::kString || r->IsNull(s)) continue;
+        const Field& field = layout.object().fields[s.field_index];
+        if (field.type == FieldType::kEmail) {
+          AddKey(&by_email, NormalizeEmail(r->GetString(s)), r.get());
+        } else if (field.type == FieldType::kPhone && !IsFaxField(field.name)) {
+          AddKey(&by_phone, NormalizePhone(r->GetString(s)), r.get());
+        }
+      }
+    }
+    for (ByKey* index : {&by_email, &by_phone}) {
+      for (auto& [key, list] : *index) std::sort(list.begin(), list.end(), ByIdOrder);
+    }
+  }
+
+  static void AddKey(ByKey* index, std::string key, const Record* r) {
+    if (key.empty()) return;
+    std::vector<const Record*>& list = (*index)[std::move(key)];
+    if (list.empty() || list.back() != r) list.push_back(r);  // Phone == MobilePhone: once
+  }
 
   void BuildChildren() {
     children.clear();
@@ -33,8 +78,7 @@ struct ObjectRecords {
     }
     for (auto& [field, by_parent] : children) {
       for (auto& [parent, list] : by_parent) {
-        std::sort(list.begin(), list.end(),
-                  [](const Record* a, const Record* b) { return *a->id() < *b->id(); });
+        std::sort(list.begin(), list.end(), ByIdOrder);
       }
     }
   }
@@ -70,6 +114,27 @@ RecordSpan RecordSnapshot::Children(int child_object_index, int child_field_inde
   auto jt = it->second.find(parent_id);
   if (jt == it->second.end()) return {};
   return {jt->second.data(), jt->second.size()};
+}
+
+namespace {
+
+RecordSpan FindKey(const ObjectRecords::ByKey& index, const std::string& key) {
+  if (key.empty()) return {};
+  auto it = index.find(std::string_view(key));
+  if (it == index.end()) return {};
+  return {it->second.data(), it->second.size()};
+}
+
+}  // namespace
+
+RecordSpan RecordSnapshot::FindByEmail(int object_index, std::string_view email) const {
+  if (object_index < 0 || object_index >= static_cast<int>(objects_.size())) return {};
+  return FindKey(objects_[object_index]->by_email, NormalizeEmail(email));
+}
+
+RecordSpan RecordSnapshot::FindByPhone(int object_index, std::string_view phone) const {
+  if (object_index < 0 || object_index >= static_cast<int>(objects_.size())) return {};
+  return FindKey(objects_[object_index]->by_phone, NormalizePhone(phone));
 }
 
 size_t RecordSnapshot::Count(int object_index) const {
@@ -154,7 +219,7 @@ Status PersistentRecordSink::Load(LoadStats* stats) {
       local.objects_reset.push_back(name);
       records = std::make_shared<ObjectRecords>();
     }
-    records->BuildChildren();
+    records->BuildIndexes();
     local.records += static_cast<int64_t>(records->by_id.size());
     objects.push_back(std::move(records));
   }
@@ -216,7 +281,7 @@ Status PersistentRecordSink::Apply(const SyncBatch& batch) {
     SfId id = *r->id();
     records->by_id[id] = std::move(r);
   }
-  records->BuildChildren();
+  records->BuildIndexes();
   Publish(oi, std::move(records));
   return Status::Ok();
 }

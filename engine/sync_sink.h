@@ -70,7 +70,7 @@ class RecordSink {
 };
 
 namespace internal {
-struct ObjectRecords;  // one object's records, Id index and child indexes (sync_sink.cc)
+struct ObjectRecords;  // one object's records, Id, child, email and phone indexes (sync_sink.cc)
 }
 
 // An immutable view of every cached record at one moment. Any number of threads may read it;
@@ -86,6 +86,13 @@ class RecordSnapshot final : public RecordSource {
   // Children in Id order.
   RecordSpan Children(int child_object_index, int child_field_index,
                       const SfId& parent_id) const override;
+
+  // Records of the object with an email field (any field of type email) equal to `email`
+  // after NormalizeEmail (engine/binding_keys.h), in Id order; empty if none. Constant time
+  // (an index kept with the snapshot, rebuilt with each batch of the object).
+  RecordSpan FindByEmail(int object_index, std::string_view email) const;
+  // The same for phone fields (every field of type phone but Fax) and NormalizePhone.
+  RecordSpan FindByPhone(int object_index, std::string_view phone) const;
 
   size_t Count(int object_index) const;
   // Calls fn for every record of the object, in no particular order.
@@ -105,8 +112,8 @@ using RecordSnapshotPtr = std::shared_ptr<const RecordSnapshot>;
 //
 // Thread safety: every method may be called from many threads. Apply, ResetObject and Load
 // are serialised among themselves; Snapshot never waits for them.
-// Cost (first version): a batch copies its object's Id index and rebuilds its child indexes,
-// O(records of the object).
+// Cost (first version): a batch copies its object's Id index and rebuilds its child, email and
+// phone indexes, O(records of the object).
 class PersistentRecordSink final : public RecordSink {
  public:
   // `layouts[i]` is the layout records of object i are kept in (the Environment's, so that
