@@ -65,7 +65,8 @@ class Binder {
   explicit Binder(std::shared_ptr<const Environment> env);
 
   // Binds an event. Never fails: what is not found is null. `snapshot` may be null (nothing
-  // is cached: only event Ids bind).
+  // is cached: only event Ids bind). REQUIRES: the event was built on this Environment
+  // (Evaluator converts events built on another one first).
   Binding Bind(const Event& event, RecordSnapshotPtr snapshot) const;
 
   const Environment& environment() const { return *env_; }

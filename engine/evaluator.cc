@@ -224,28 +224,38 @@ EvaluationResult Evaluator::Evaluate(const RuleSetHolder::Current& current, cons
   result.rules = current.rules;
   const RuleSet& set = *current.rules;
   const Environment& env = set.environment();
+  // Event objects built on another Environment (a schema refresh) are converted by field name
+  // first: the binder and the conditions read them by the rules' layouts.
+  const Event* bound_event = &event;
+  Event converted_event;
+  for (int e = 0; e < kEventRootCount; ++e) {
+    const Record* object = event.objects[e].get();
+    const int root = set.root_index(static_cast<RuleRoot>(kRecordRootCount + e));
+    if (object == nullptr || root < 0) continue;
+    const std::shared_ptr<const RecordLayout>& layout = env.layout(env.roots()[root].object_index);
+    if (&object->layout() == layout.get()) continue;
+    if (bound_event == &event) {
+      converted_event = event;
+      bound_event = &converted_event;
+    }
+    RecordPtr copy;
+    if (!DecodeRecord(EncodeRecord(*object), layout, &copy).ok()) copy = nullptr;
+    converted_event.objects[e] = std::move(copy);
+  }
   std::shared_ptr<const Binder> binder = BinderFor(set.environment_ptr());
-  Binding binding = binder->Bind(event, snapshot);
+  Binding binding = binder->Bind(*bound_event, snapshot);
   for (int r = 0; r < kRecordRootCount; ++r) {
     const Record* rec = binding.records[r];
     if (rec != nullptr && rec->id() != nullptr) result.bound_ids[r] = rec->id()->To18();
     result.bound_sources[r] = binding.sources[r];
   }
 
-  // Roots: bound records, then the event objects (converted if built on another Environment).
+  // Roots: the bound records (in the rules' layouts: Binder's contract), the event objects.
   std::vector<const Record*> roots(env.roots().size(), nullptr);
-  std::vector<RecordPtr> converted;
   for (int r = 0; r < kRuleRootCount; ++r) {
     const int index = set.root_index(static_cast<RuleRoot>(r));
     if (index < 0) continue;
-    const Record* rec = r < kRecordRootCount ? binding.records[r] : event.objects[r - kRecordRootCount].get();
-    const int object = env.roots()[index].object_index;
-    if (rec != nullptr && &rec->layout() != env.layout(object).get()) {
-      RecordPtr copy;
-      rec = DecodeRecord(EncodeRecord(*rec), env.layout(object), &copy).ok() ? copy.get() : nullptr;
-      if (copy != nullptr) converted.push_back(std::move(copy));
-    }
-    roots[index] = rec;
+    roots[index] = r < kRecordRootCount ? binding.records[r] : bound_event->objects[r - kRecordRootCount].get();
   }
   static const SystemClock kSystemClock;
   static const std::shared_ptr<const TimeZone> kUtc = TimeZone::Utc();

@@ -315,6 +315,22 @@ end
   EXPECT_EQ(HostActions(r), (std::vector<std::string>{"notify:ops|"}));
 }
 
+TEST(EvaluatorTest, AnEventBuiltOnAnotherEnvironmentIsConverted) {
+  RuleSetResult set = CompileText(
+      "rule \"r\" on conversation.message when conversation.channel = \"web\" AND Contact.Id IS NOT NULL "
+      "then add tag conversation.customer.email end\n");
+  ASSERT_TRUE(set.ok()) << set.FormatDiagnostics();
+  // Same schema, other layouts (as after a rule environment is rebuilt).
+  std::shared_ptr<const Environment> other = MakeRuleEnvironment(ExampleRuleEnv()->schema_ptr());
+  ASSERT_NE(other.get(), ExampleRuleEnv().get());
+  CacheOnDisk cache;
+  cache.Put("Contact", {{{"Id", "003000000000001"}, {"LastName", "X"}, {"Email", "x@x.example"}}});
+  Event event = ReadEvent(R"({"type": "conversation.message",
+    "conversation": {"channel": "web", "customer": {"email": "x@x.example"}}})", other);
+  EvaluationResult r = Evaluator().Evaluate(set.rule_set, event, cache.sink().Snapshot());
+  EXPECT_EQ(HostActions(r), (std::vector<std::string>{"tag:x@x.example"})) << FormatResult(r);
+}
+
 // Threads evaluate while another swaps rule sets: every result comes whole from one set.
 TEST(EvaluatorTest, ReloadUnderConcurrentEvaluation) {
   auto make = [](const std::string& tag) {
