@@ -168,7 +168,9 @@ class Reader {
       const std::string path = json_path + "." + key;
       const Field* field = object.FindField(field_name);
       if (field == nullptr) {
-        if (member.is_object() && HasFieldUnder(object, field_name)) {
+        if (HasFieldUnder(object, field_name)) {  // a group of fields such as "customer"
+          if (member.is_null()) continue;
+          if (!member.is_object()) return Fail(path, std::string("expected an object, got ") + JsonTypeName(member));
           if (!ReadObject(root, object, path, field_name, member)) return false;
         }
         continue;  // unknown members are ignored

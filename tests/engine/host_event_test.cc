@@ -137,6 +137,9 @@ TEST_F(HostEventTest, FieldsOfTheWrongType) {
   EXPECT_EQ(Error(conv(R"({"customer": {"email": 42}})")),
             "conversation.customer.email: expected a string, got a number");
   EXPECT_EQ(Error(conv(R"({"channel": ["web"]})")), "conversation.channel: expected a string, got an array");
+  EXPECT_EQ(Error(conv(R"({"customer": "Ann"})")), "conversation.customer: expected an object, got a string");
+  EXPECT_EQ(Error(R"({"type": "call.ended", "call": {"customer": [1]}})"), "call.customer: expected an object, got an array");
+  EXPECT_EQ(Error(conv(R"({"customer": null, "message": null})")), "");
   EXPECT_EQ(Error(conv(R"({"message": {"text": false}})")), "conversation.message.text: expected a string, got a boolean");
   EXPECT_EQ(Error(conv(R"({"message_count": "many"})")),
             "conversation.message_count: expected a whole number, got \"many\"");
