@@ -367,14 +367,13 @@ TEST(EvaluatorTest, ReloadUnderConcurrentEvaluation) {
       }
     });
   }
-  for (int i = 0; i < 200; ++i) {
+  // Swap until the evaluating threads have done 1,000 events between swaps.
+  for (int i = 0; evaluated.load() < 1000 || i < 200; ++i) {
     holder.Set(i % 2 == 0 ? b : a);
-    // A fresh set each time too, freed when the last evaluation holding it ends.
+    // Now and then a fresh set, freed when the last evaluation holding it ends.
     if (i % 50 == 0) holder.Set(make(i % 100 == 0 ? "a" : "b"));
-    holder.Set(i % 2 == 0 ? a : b);
     std::this_thread::yield();
   }
-  while (evaluated.load() < 300) std::this_thread::yield();
   done = true;
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(bad.load(), 0);
