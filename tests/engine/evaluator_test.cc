@@ -226,6 +226,53 @@ end
   EXPECT_EQ(HostActions(none), (std::vector<std::string>{"tag:still runs"}));
 }
 
+TEST_F(ExampleRulesTest, LeadCaptureFromCallsAndWebChats) {
+  EvaluationResult call = Run(R"({"type": "call.ended",
+    "call": {"direction": "inbound", "from": "+1 415 555 0199", "notes": "Wants pricing", "duration_seconds": 95,
+             "customer": {"phone": "+1 415 555 0199"}}})");
+  EXPECT_EQ(FiredNames(call), (std::vector<std::string>{"Lead capture from phone calls", "Log every call"}))
+      << FormatResult(call);
+  ASSERT_EQ(call.actions.size(), 3u);
+  EXPECT_EQ(Fields(call.actions[0]), (std::map<std::string, std::string>{
+                                         {"LastName", "Caller +1 415 555 0199"},
+                                         {"Company", "Unknown"},
+                                         {"Phone", "+1 415 555 0199"},
+                                         {"LeadSource", "Phone Inquiry"},
+                                         {"Description", "Wants pricing"}}));
+  EXPECT_EQ(Fields(call.actions[1])["WhoId"], "#0");
+  std::map<std::string, std::string> logged = Fields(call.actions[2]);
+  EXPECT_EQ(logged["CallDurationInSeconds"], "95");
+  EXPECT_EQ(logged["CallType"], "Inbound");
+  EXPECT_EQ(logged.count("WhoId"), 0u);  // the Lead is created by another rule: not bound
+  // A known caller (Hannah Berg's lead, by phone) is not captured again.
+  EvaluationResult known = Run(R"({"type": "call.ended", "call": {"direction": "inbound", "from": "+1 555 0230"}})");
+  EXPECT_EQ(FiredNames(known), (std::vector<std::string>{"Log every call"}));
+  EXPECT_EQ(Fields(known.actions[0])["WhoId"], "00QDn0000eQ52aFMAR");
+
+  EvaluationResult chat = Run(R"({"type": "conversation.message",
+    "conversation": {"id": "chat-9", "channel": "web_chat", "customer": {"email": "visitor@web.example"}}})");
+  EXPECT_EQ(FiredNames(chat), (std::vector<std::string>{"Lead capture from web chat"}));
+  ASSERT_EQ(chat.actions.size(), 1u);
+  EXPECT_EQ(chat.actions[0].kind, ActionKind::kUpsert);
+  EXPECT_EQ(chat.actions[0].key_field, "ConnectFlo_Conversation_Id__c");
+  EXPECT_EQ(Fields(chat.actions[0])["ConnectFlo_Conversation_Id__c"], "chat-9");
+  EXPECT_EQ(Fields(chat.actions[0])["LastName"], "Web visitor");
+}
+
+TEST_F(ExampleRulesTest, ChurnRiskEscalatesTheOpenCase) {
+  EvaluationResult r = Run(R"({"type": "conversation.message",
+    "conversation": {"channel": "email", "message": {"text": "I want to cancel my plan"},
+                     "customer": {"email": "grace.kim@brightwater.example"}}})");
+  EXPECT_EQ(FiredNames(r), (std::vector<std::string>{"Escalate a case at churn risk"})) << FormatResult(r);
+  ASSERT_EQ(r.actions.size(), 2u);
+  EXPECT_EQ(r.actions[0].target_id, "500Dn0000NYEir0IQD");
+  std::map<std::string, std::string> fields = Fields(r.actions[0]);
+  EXPECT_EQ(fields["IsEscalated"], "true");
+  EXPECT_EQ(fields["Escalation_Reason__c"], "Churn Risk");
+  EXPECT_EQ(r.actions[0].fields[2].json_type, JsonType::kBoolean);
+  EXPECT_EQ(HostActions(r), (std::vector<std::string>{"route:Retention"}));
+}
+
 TEST_F(ExampleRulesTest, ExplanationNamesTheClausesAndTheValuesRead) {
   EvaluationResult r = Run(R"({"type": "deal.closed", "deal": {"outcome": "won", "amount": 10},
     "conversation": {"customer": {"email": "james.whitaker@brightwater.example"}}})", true);
