@@ -98,7 +98,7 @@ class Reader {
       if (root_kind == RuleRoot::kConversation && !builder_.IsSet(root_kind, "type") &&
           object->FindField("type") != nullptr) {
         std::string ignored;
-        builder_.Set(root_kind, "type", type_name, &ignored);
+        builder_.Set(root_kind, "type", TriggerName(*type), &ignored);
       }
     }
 

@@ -91,6 +91,7 @@ TEST_F(HostEventTest, ReadsCallsAndDeals) {
   EXPECT_EQ(Field(deal, RuleRoot::kDeal, "close_date"), "2026-12-01");
   EXPECT_EQ(Field(deal, RuleRoot::kDeal, "opportunity_id"), "006Dn00006fQjeWIAS");
   EXPECT_EQ(Field(deal, RuleRoot::kConversation, "id"), "c-9");
+  EXPECT_EQ(Field(deal, RuleRoot::kConversation, "type"), "deal.closed");  // canonical spelling
   Event amount = testing::ReadEvent(R"({"type": "deal.closed", "deal": {"amount": 99.95}})");
   EXPECT_EQ(Field(amount, RuleRoot::kDeal, "amount"), "99.95");
   EXPECT_EQ(amount.object(RuleRoot::kConversation), nullptr);
