@@ -922,6 +922,44 @@ HttpResponse CollectionsUpsertImpl(Org& org, const HttpRequest& req, const Reque
   Org::OrgLock lock = org.Lock();
   std::shared_ptr<Org::Snapshot> snapshot;
   if (all_or_none) snapshot = org.SnapshotLocked();
+  // The records each value matches, from one scan of the object's rows for a text key (one
+  // scan per record would make a call cost 200 scans). Matching as KeyMatchesLocked does: text
+  // ignoring case unless the field is case-sensitive, Id-like text as an Id. The values of a
+  // call are distinct (repeats failed above) and its writes never change another record's key
+  // (updates keep the stored key), so matches found before the writes stay right.
+  const bool text_key = field->type != engine::FieldType::kInt &&
+                        field->type != engine::FieldType::kDouble &&
+                        field->type != engine::FieldType::kLong &&
+                        field->type != engine::FieldType::kCurrency &&
+                        field->type != engine::FieldType::kPercent;
+  auto fold = [&](std::string text) {
+    if (!field->case_sensitive) {
+      for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return text;
+  };
+  std::map<std::string, std::vector<std::string>> scanned;  // folded value -> matching Ids
+  if (text_key && !by_value.empty()) {
+    std::map<std::string, std::string> wanted_ids;  // 18-character Id -> folded value
+    for (const auto& [folded, members] : by_value) {
+      if (auto id = engine::SfId::Parse(values[members[0]])) wanted_ids[id->To18()] = folded;
+    }
+    const int fi = object->FieldIndex(field->name);
+    org.ScanRowsLocked(*object, [&](const RecordView& row) {
+      if (row.deleted()) return true;
+      const FieldValue v = row.Get(fi);
+      if (v.kind == FieldValue::Kind::kId) {
+        if (auto it = wanted_ids.find(v.id.To18()); it != wanted_ids.end()) {
+          scanned[it->second].push_back(row.Id18());
+        }
+      } else if (v.kind == FieldValue::Kind::kString || v.kind == FieldValue::Kind::kDate ||
+                 v.kind == FieldValue::Kind::kDateTime) {
+        std::string text = fold(v.Text());
+        if (by_value.count(text) != 0) scanned[text].push_back(row.Id18());
+      }
+      return true;
+    });
+  }
   std::vector<Upserted> results(n);
   bool any_failed = false;
   for (size_t i = 0; i < n; ++i) {
@@ -930,7 +968,12 @@ HttpResponse CollectionsUpsertImpl(Org& org, const HttpRequest& req, const Reque
     if (!early[i].empty()) {
       u.outcome.errors = std::move(early[i]);
     } else {
-      std::vector<std::string> matches = KeyMatchesLocked(org, *object, *field, values[i]);
+      std::vector<std::string> matches;
+      if (!text_key) {
+        matches = KeyMatchesLocked(org, *object, *field, values[i]);
+      } else if (auto it = scanned.find(fold(values[i])); it != scanned.end()) {
+        matches = it->second;
+      }
       if (matches.size() > 1) {
         // The text of Salesforce's answers to an upsert whose key matches several records
         // ("CIS Account Number: more than one record found for external id field: [...]").
