@@ -7,6 +7,7 @@
 
 #include "connectors/salesforce/record_json.h"
 #include "connectors/salesforce/soql_builder.h"
+#include "engine/event_schema.h"
 
 namespace cf::sf {
 namespace {
@@ -84,6 +85,25 @@ std::vector<std::string_view> BindingKeys(std::string_view object) {
   keys.insert(keys.end(), {"AccountId", "ContactId", "OwnerId", "WhoId", "WhatId", "IsClosed",
                            "IsWon", "StageName", "Status"});
   return keys;
+}
+
+std::vector<FieldRef> RuleSetFieldRefs(const engine::RuleSet& rules) {
+  const engine::Schema& schema = rules.environment().schema();
+  std::vector<FieldRef> refs;
+  for (const char* bound : {"Contact", "Lead", "Account", "Opportunity", "Case"}) {
+    if (schema.Find(bound) != nullptr) refs.push_back({bound, ""});
+  }
+  std::vector<std::string> event_objects;
+  for (const engine::Object& e : engine::StandardEventObjects()) event_objects.push_back(e.name);
+  for (const auto& [object_index, field_index] : rules.referenced_fields()) {
+    const engine::Object& object = schema.object(object_index);
+    if (std::find(event_objects.begin(), event_objects.end(), object.name) !=
+        event_objects.end()) {
+      continue;  // the host's event, not a Salesforce object
+    }
+    refs.push_back({object.name, object.fields[static_cast<size_t>(field_index)].name});
+  }
+  return refs;
 }
 
 bool BuildSyncPlans(const engine::Schema& schema, const std::vector<FieldRef>& referenced,

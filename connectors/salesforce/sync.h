@@ -63,6 +63,7 @@
 
 #include "connectors/salesforce/sf_client.h"
 #include "connectors/salesforce/sf_errors.h"
+#include "engine/rule_set.h"
 #include "engine/schema.h"
 #include "engine/sync_sink.h"
 #include "engine/value.h"
@@ -100,6 +101,12 @@ std::vector<std::string_view> BindingKeys(std::string_view object);
 bool BuildSyncPlans(const engine::Schema& schema, const std::vector<FieldRef>& referenced,
                     std::vector<SyncPlan>* out, std::string* error,
                     std::vector<std::string>* skipped = nullptr);
+
+// The fields a rule set reads (RuleSet::referenced_fields), by name, for BuildSyncPlans: the
+// default selective sync. Event pseudo-objects (conversation, call, deal) are left out; the five
+// objects binding looks records up in (Contact, Lead, Account, Opportunity, Case) are always
+// included when the rule set's schema has them, even if no rule reads their fields.
+std::vector<FieldRef> RuleSetFieldRefs(const engine::RuleSet& rules);
 
 // ---- The cursor -------------------------------------------------------------------------------
 
