@@ -16,6 +16,7 @@
 #ifndef CF_ENGINE_EVALUATOR_H_
 #define CF_ENGINE_EVALUATOR_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
