@@ -177,8 +177,9 @@ struct Run {
 // --- RuleSetHolder ---------------------------------------------------------------------------
 
 RuleSetHolder::RuleSetHolder(std::shared_ptr<const RuleSet> rules,
-                             std::shared_ptr<const ConditionExplainer> explainer)
-    : current_{std::move(rules), std::move(explainer)} {}
+                             std::shared_ptr<const ConditionExplainer> explainer) {
+  Set(std::move(rules), std::move(explainer));
+}
 
 RuleSetHolder::Current RuleSetHolder::Get() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -187,7 +188,14 @@ RuleSetHolder::Current RuleSetHolder::Get() const {
 
 void RuleSetHolder::Set(std::shared_ptr<const RuleSet> rules,
                         std::shared_ptr<const ConditionExplainer> explainer) {
-  Current next{std::move(rules), std::move(explainer)};
+  std::shared_ptr<const Binder> binder;
+  if (rules != nullptr) {
+    std::shared_ptr<const Binder> previous = Get().binder;
+    binder = previous != nullptr && &previous->environment() == &rules->environment()
+                 ? std::move(previous)
+                 : std::make_shared<const Binder>(rules->environment_ptr());
+  }
+  Current next{std::move(rules), std::move(explainer), std::move(binder)};
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::swap(current_, next);
@@ -242,7 +250,9 @@ EvaluationResult Evaluator::Evaluate(const RuleSetHolder::Current& current, cons
     if (!DecodeRecord(EncodeRecord(*object), layout, &copy).ok()) copy = nullptr;
     converted_event.objects[e] = std::move(copy);
   }
-  std::shared_ptr<const Binder> binder = BinderFor(set.environment_ptr());
+  std::shared_ptr<const Binder> binder = current.binder != nullptr && &current.binder->environment() == &env
+                                            ? current.binder
+                                            : BinderFor(set.environment_ptr());
   Binding binding = binder->Bind(*bound_event, snapshot);
   for (int r = 0; r < kRecordRootCount; ++r) {
     const Record* rec = binding.records[r];

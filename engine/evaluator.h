@@ -43,10 +43,12 @@ class RuleSetHolder {
   struct Current {
     std::shared_ptr<const RuleSet> rules;                // null before the first Set
     std::shared_ptr<const ConditionExplainer> explainer;  // null: explanations per rule only
+    std::shared_ptr<const Binder> binder;                 // for rules' Environment (made by Set)
   };
   // The set in force now (a copy of two shared_ptrs under a short lock).
   Current Get() const;
-  // Replaces the set (and its explainer, built from the same sources, or null). Evaluations
+  // Replaces the set (and its explainer, built from the same sources, or null), and makes the
+  // Binder for its Environment (kept when the Environment is the previous set's). Evaluations
   // that already called Get finish on the old set, which is freed when the last one ends.
   void Set(std::shared_ptr<const RuleSet> rules, std::shared_ptr<const ConditionExplainer> explainer = nullptr);
 
@@ -165,7 +167,8 @@ class Evaluator {
   }
 
  private:
-  // Binders by Environment: a rule set's Environment is usually shared by every reload.
+  // The Binder for a rule set evaluated without a holder's (cached under a lock: a rule set's
+  // Environment is usually shared by every reload).
   std::shared_ptr<const Binder> BinderFor(const std::shared_ptr<const Environment>& env) const;
   mutable std::mutex binder_mu_;
   mutable std::shared_ptr<const Binder> binder_;
