@@ -337,6 +337,48 @@ rule "null is not true" on call.ended priority 2 when call.duration_seconds > 10
   EXPECT_EQ(evaluator.Evaluate(std::shared_ptr<const RuleSet>(), Event(), nullptr).error, "no rule set is loaded");
 }
 
+TEST(EvaluatorTest, ExplainsOrChainsSingleClausesAndPathsThroughLookups) {
+  const std::vector<RuleSource> sources = {{"t.rule", R"(
+rule "or" on conversation.created
+  when conversation.channel = "phone" OR Contact.Account.Name = "Acme"
+    OR (Contact.LastName = "X" AND conversation.team = "a")
+then add tag "or" end
+rule "single" on conversation.created when NOT ISBLANK(conversation.subject) then add tag "s" end
+rule "always" on conversation.created then add tag "all" end
+)"}};
+  RuleSetResult set = CompileRuleSet(sources, ExampleRuleEnv());
+  ASSERT_TRUE(set.ok()) << set.FormatDiagnostics();
+  CacheOnDisk cache;
+  cache.Put("Account", {{{"Id", "001000000000001"}, {"Name", "Acme"}}});
+  cache.Put("Contact", {{{"Id", "003000000000001"}, {"LastName", "X"}, {"Email", "x@x.example"},
+                         {"AccountId", "001000000000001"}}});
+  RuleSetHolder holder(set.rule_set, ConditionExplainer::Build(*set.rule_set, sources));
+  EvaluateOptions options;
+  options.explain = true;
+  EvaluationResult r = Evaluator().Evaluate(
+      holder.Get(), ReadEvent(R"({"type": "conversation.created", "conversation": {"channel": "web",
+        "customer": {"email": "x@x.example"}}})"), cache.sink().Snapshot(), options);
+  ASSERT_EQ(r.explanations.size(), 3u);
+  const RuleExplanation& any = r.explanations[0];
+  EXPECT_EQ(any.outcome, RuleExplanation::Outcome::kFired);
+  EXPECT_EQ(any.join, "OR");
+  ASSERT_EQ(any.clauses.size(), 3u);
+  EXPECT_EQ(any.clauses[0].value, Tri::kFalse);
+  EXPECT_EQ(any.clauses[1].text, "Contact.Account.Name = \"Acme\"");
+  EXPECT_EQ(any.clauses[1].value, Tri::kTrue);
+  EXPECT_EQ(any.clauses[1].values[0], std::make_pair(std::string("Contact.Account.Name"), std::string("Acme")));
+  EXPECT_EQ(any.clauses[2].value, Tri::kUnknown);  // conversation.team is null
+  EXPECT_EQ(any.clauses[2].values.size(), 2u);
+  const RuleExplanation& single = r.explanations[1];
+  EXPECT_EQ(single.outcome, RuleExplanation::Outcome::kFalse);
+  EXPECT_EQ(single.join, "");
+  ASSERT_EQ(single.clauses.size(), 1u);
+  EXPECT_EQ(single.clauses[0].text, "NOT ISBLANK(conversation.subject)");
+  EXPECT_EQ(single.clauses[0].values[0].second, "null");
+  EXPECT_EQ(r.explanations[2].outcome, RuleExplanation::Outcome::kFired);
+  EXPECT_TRUE(r.explanations[2].clauses.empty());
+}
+
 TEST(EvaluatorTest, ActionsReferToEarlierRecordsSymbolically) {
   RuleSetResult set = CompileText(R"(
 rule "r" on call.ended then
