@@ -3,6 +3,7 @@
 #include <string_view>
 #include <utility>
 
+#include "engine/binding_keys.h"
 #include "engine/record_codec.h"
 
 namespace cf::engine {
@@ -35,6 +36,31 @@ const char* BindSourceName(BindSource source) {
     case BindSource::kChild: return "open child";
   }
   return "?";
+}
+
+std::vector<std::pair<std::string, std::string>> BindingFieldNames(const Schema& schema) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int r = 0; r < kRecordRootCount; ++r) {
+    const RuleRoot root = static_cast<RuleRoot>(r);
+    const Object* object = schema.Find(RuleRootName(root));
+    if (object == nullptr) continue;
+    for (const Field& f : object->fields) {
+      const bool person = root == RuleRoot::kContact || root == RuleRoot::kLead;
+      bool read = EqualsIgnoreCase(f.name, "Id");
+      if (person) {
+        read = read || f.type == FieldType::kEmail || (f.type == FieldType::kPhone && !IsFaxField(f.name)) ||
+               EqualsIgnoreCase(f.name, "LastModifiedDate") ||
+               (root == RuleRoot::kContact && EqualsIgnoreCase(f.name, "AccountId")) ||
+               (root == RuleRoot::kLead && EqualsIgnoreCase(f.name, "IsConverted"));
+      } else if (root == RuleRoot::kOpportunity || root == RuleRoot::kCase) {
+        read = read || EqualsIgnoreCase(f.name, "AccountId") || EqualsIgnoreCase(f.name, "IsClosed") ||
+               EqualsIgnoreCase(f.name, "LastModifiedDate") ||
+               (root == RuleRoot::kCase && EqualsIgnoreCase(f.name, "ContactId"));
+      }
+      if (read) out.emplace_back(object->name, f.name);
+    }
+  }
+  return out;
 }
 
 Binder::Binder(std::shared_ptr<const Environment> env) : env_(std::move(env)) {

@@ -25,6 +25,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/condition.h"
@@ -57,6 +59,13 @@ struct Binding {
 
   const Record* record(RuleRoot root) const { return records[static_cast<int>(root)]; }
 };
+
+// Every field binding reads, as (object, field) names the schema has: for Contact and Lead
+// their email and phone fields (all but Fax), LastModifiedDate, AccountId (Contact),
+// IsConverted (Lead); for Opportunity and Case AccountId, ContactId (Case), IsClosed and
+// LastModifiedDate; Id of all five. A selective sync must include them, or binding sees them
+// as null (no email to find, every record open, ties broken by Id alone).
+std::vector<std::pair<std::string, std::string>> BindingFieldNames(const Schema& schema);
 
 class Binder {
  public:

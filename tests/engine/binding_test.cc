@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/binding_keys.h"
 #include "tests/engine/evaluation_test_support.h"
@@ -183,6 +186,25 @@ TEST_F(BindingTest, IdsInTheEventWin) {
   EXPECT_EQ(IdOf(fresh, RuleRoot::kOpportunity), "006000000000099");
   EXPECT_EQ(fresh.sources[static_cast<int>(RuleRoot::kOpportunity)], BindSource::kEventIdOnly);
   EXPECT_EQ(IdOf(fresh, RuleRoot::kAccount), "null");
+}
+
+TEST(BindingFieldsTest, ListsWhatBindingReadsForSelectiveSync) {
+  std::vector<std::pair<std::string, std::string>> fields = BindingFieldNames(testing::ExampleRuleEnv()->schema());
+  auto has = [&](const char* object, const char* field) {
+    return std::find(fields.begin(), fields.end(), std::make_pair(std::string(object), std::string(field))) !=
+           fields.end();
+  };
+  for (const char* f : {"Id", "Email", "Phone", "MobilePhone", "LastModifiedDate", "AccountId"}) {
+    EXPECT_TRUE(has("Contact", f)) << f;
+  }
+  EXPECT_FALSE(has("Contact", "Fax"));
+  EXPECT_FALSE(has("Contact", "LastName"));
+  EXPECT_TRUE(has("Lead", "IsConverted"));
+  EXPECT_TRUE(has("Lead", "Email"));
+  EXPECT_TRUE(has("Account", "Id"));
+  EXPECT_TRUE(has("Opportunity", "IsClosed"));
+  EXPECT_TRUE(has("Case", "ContactId"));
+  EXPECT_TRUE(has("Case", "LastModifiedDate"));
 }
 
 TEST_F(BindingTest, IndexesSurviveARestart) {
