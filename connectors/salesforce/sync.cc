@@ -7,6 +7,7 @@
 
 #include "connectors/salesforce/record_json.h"
 #include "connectors/salesforce/soql_builder.h"
+#include "engine/binding.h"
 #include "engine/event_schema.h"
 
 namespace cf::sf {
@@ -80,10 +81,11 @@ bool HasErrorCode(const SfFailure& f, std::string_view code) {
 std::vector<std::string_view> BindingKeys(std::string_view object) {
   std::vector<std::string_view> keys = {"Id", "SystemModstamp"};
   if (engine::EqualsIgnoreCase(object, "Contact") || engine::EqualsIgnoreCase(object, "Lead")) {
-    keys.insert(keys.end(), {"Email", "Phone", "MobilePhone"});
+    keys.insert(keys.end(), {"Email", "Phone", "MobilePhone", "HomePhone", "OtherPhone",
+                             "AssistantPhone", "IsConverted"});
   }
   keys.insert(keys.end(), {"AccountId", "ContactId", "OwnerId", "WhoId", "WhatId", "IsClosed",
-                           "IsWon", "StageName", "Status"});
+                           "IsWon", "StageName", "Status", "LastModifiedDate"});
   return keys;
 }
 
@@ -92,6 +94,10 @@ std::vector<FieldRef> RuleSetFieldRefs(const engine::RuleSet& rules) {
   std::vector<FieldRef> refs;
   for (const char* bound : {"Contact", "Lead", "Account", "Opportunity", "Case"}) {
     if (schema.Find(bound) != nullptr) refs.push_back({bound, ""});
+  }
+  // Exactly what binding reads (emails, every phone, IsConverted, LastModifiedDate...).
+  for (auto& [object, field] : engine::BindingFieldNames(schema)) {
+    refs.push_back({std::move(object), std::move(field)});
   }
   std::vector<std::string> event_objects;
   for (const engine::Object& e : engine::StandardEventObjects()) event_objects.push_back(e.name);

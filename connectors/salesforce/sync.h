@@ -89,8 +89,10 @@ struct SyncPlan {
 };
 
 // The fields context binding needs, added to every plan when the object has them: Id,
-// SystemModstamp; for Contact and Lead Email, Phone, MobilePhone; everywhere AccountId,
-// ContactId, OwnerId, WhoId, WhatId, IsClosed, IsWon, StageName, Status.
+// SystemModstamp; for Contact and Lead Email, Phone, MobilePhone, HomePhone, OtherPhone,
+// AssistantPhone, IsConverted; everywhere AccountId, ContactId, OwnerId, WhoId, WhatId,
+// IsClosed, IsWon, StageName, Status, LastModifiedDate. (engine/binding.h's BindingFieldNames
+// is the authority; RuleSetFieldRefs adds it.)
 std::vector<std::string_view> BindingKeys(std::string_view object);
 
 // One plan per object named in `referenced` (in first-mention order). Fields absent from the

@@ -52,6 +52,9 @@ TEST(SyncPlanRulesTest, TheExampleRulesGiveThePlans) {
   EXPECT_TRUE(Has(*PlanFor(plans, "Account"), "AnnualRevenue"));
   EXPECT_TRUE(Has(*PlanFor(plans, "Contact"), "Email"));
   EXPECT_TRUE(Has(*PlanFor(plans, "Opportunity"), "StageName"));
+  // What binding reads: converted leads skipped, ties broken by LastModifiedDate.
+  EXPECT_TRUE(Has(*PlanFor(plans, "Lead"), "IsConverted"));
+  EXPECT_TRUE(Has(*PlanFor(plans, "Contact"), "LastModifiedDate"));
   // Only what is needed: an Account field no rule reads is not synced.
   EXPECT_FALSE(Has(*PlanFor(plans, "Account"), "Description"));
 }
