@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/golden.h"
+
 #include "grammar/condition_parser.h"
 
 namespace cf::grammar {
@@ -22,48 +24,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path GoldenDir(const char* kind) { return fs::path(CF_SOURCE_DIR) / "tests/golden" / kind; }
-
-std::vector<std::string> ListCases(const char* kind) {
-  std::vector<std::string> names;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(GoldenDir(kind), error)) {
-    if (entry.path().extension() == ".cond") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-bool Updating() {
-  const char* value = std::getenv("CF_UPDATE_GOLDEN");
-  return value != nullptr && std::string(value) == "1";
-}
-
-// Compares `actual` with the golden file, or rewrites it when updating.
-void CheckGolden(const fs::path& expected_path, const std::string& actual) {
-  if (Updating()) {
-    std::ofstream(expected_path, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(expected_path))
-      << expected_path << " is missing; run with CF_UPDATE_GOLDEN=1 and review it";
-  EXPECT_EQ(ReadFile(expected_path), actual) << "golden file: " << expected_path;
-}
-
-std::string TestName(const testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
+using golden::CheckGolden;
+using golden::GoldenDir;
+using golden::ReadFile;
+using golden::TestName;
+std::vector<std::string> ListCases(const char* kind) { return golden::ListCases(kind, ".cond"); }
 
 // Spans of a parsed tree stay inside the condition and children stay inside their parent.
 void CheckSpans(const Node& node, SourceSpan outer, const std::string& where) {
