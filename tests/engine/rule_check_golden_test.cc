@@ -17,30 +17,18 @@
 
 #include "connectors/salesforce/describe_json.h"
 #include "engine/rule_set.h"
+#include "tests/support/golden.h"
 
 namespace cf::engine {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path GoldenDir() { return fs::path(CF_SOURCE_DIR) / "tests/golden/rules_check"; }
-
-std::vector<std::string> ListCases() {
-  std::vector<std::string> names;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(GoldenDir(), error)) {
-    if (entry.path().extension() == ".rule") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+fs::path GoldenDir() { return golden::GoldenDir("rules_check"); }
+std::vector<std::string> ListCases() { return golden::ListCases("rules_check", ".rule"); }
+using golden::CheckGolden;
+using golden::ReadFile;
+using golden::TestName;
 
 std::shared_ptr<const Environment> ExampleOrg() {
   static const std::shared_ptr<const Environment> env = [] {
@@ -52,13 +40,6 @@ std::shared_ptr<const Environment> ExampleOrg() {
   return env;
 }
 
-std::string TestName(const testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
 
 class RuleCheckGoldenTest : public testing::TestWithParam<std::string> {};
 
@@ -68,13 +49,7 @@ TEST_P(RuleCheckGoldenTest, MatchesErrorFile) {
   EXPECT_FALSE(result.ok()) << name << " checked clean";
   std::string actual = result.FormatDiagnostics();
   const fs::path expected = GoldenDir() / (GetParam() + ".err");
-  const char* update = std::getenv("CF_UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream(expected, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(expected)) << expected << " is missing; run with CF_UPDATE_GOLDEN=1";
-  EXPECT_EQ(ReadFile(expected), actual) << "golden file: " << expected;
+  CheckGolden(expected, actual);
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, RuleCheckGoldenTest, testing::ValuesIn(ListCases()), TestName);
