@@ -35,6 +35,7 @@
 
 #include "engine/condition.h"
 #include "engine/record.h"
+#include "engine/record_cache.h"
 #include "engine/schema.h"
 #include "engine/state_store.h"
 #include "engine/status.h"
@@ -69,51 +70,14 @@ class RecordSink {
   virtual Status ResetObject(int object_index) = 0;
 };
 
-namespace internal {
-struct ObjectRecords;  // one object's records, Id, child, email and phone indexes (sync_sink.cc)
-}
-
-// An immutable view of every cached record at one moment. Any number of threads may read it;
-// it stays valid (and unchanged) while a reference is held, whatever batches arrive later.
-class RecordSnapshot final : public RecordSource {
- public:
-  RecordSnapshot(std::shared_ptr<const Schema> schema,
-                 std::vector<std::shared_ptr<const internal::ObjectRecords>> objects);
-  ~RecordSnapshot() override;
-
-  // RecordSource. Records have the sink's layout of their object.
-  const Record* Find(int object_index, const SfId& id) const override;
-  // Children in Id order.
-  RecordSpan Children(int child_object_index, int child_field_index,
-                      const SfId& parent_id) const override;
-
-  // Records of the object with an email field (any field of type email) equal to `email`
-  // after NormalizeEmail (engine/binding_keys.h), in Id order; empty if none. Constant time
-  // (an index kept with the snapshot, rebuilt with each batch of the object).
-  RecordSpan FindByEmail(int object_index, std::string_view email) const;
-  // The same for phone fields (every field of type phone but Fax) and NormalizePhone.
-  RecordSpan FindByPhone(int object_index, std::string_view phone) const;
-
-  size_t Count(int object_index) const;
-  // Calls fn for every record of the object, in no particular order.
-  void ForEach(int object_index, const std::function<void(const RecordPtr&)>& fn) const;
-  const Schema& schema() const { return *schema_; }
-
- private:
-  friend class PersistentRecordSink;
-  std::shared_ptr<const Schema> schema_;
-  std::vector<std::shared_ptr<const internal::ObjectRecords>> objects_;  // by object index
-};
-using RecordSnapshotPtr = std::shared_ptr<const RecordSnapshot>;
-
 // Writes batches through to a StateStore (records encoded with record_codec.h, Id as key,
-// cursor under kSyncCursorNamespace in the same transaction) and publishes each applied batch
-// as a new RecordSnapshot, swapped atomically: readers never wait for a batch to be written.
+// cursor under kSyncCursorNamespace in the same transaction), then applies them to its
+// RecordCache (record_cache.h), which publishes each as a new RecordSnapshot, swapped
+// atomically: readers never wait for a batch to be written.
 //
 // Thread safety: every method may be called from many threads. Apply, ResetObject and Load
 // are serialised among themselves; Snapshot never waits for them.
-// Cost (first version): a batch copies its object's Id index and rebuilds its child, email and
-// phone indexes, O(records of the object).
+// Cost: the store's transaction, plus the shards of the cache the batch touches.
 class PersistentRecordSink final : public RecordSink {
  public:
   // `layouts[i]` is the layout records of object i are kept in (the Environment's, so that
@@ -141,24 +105,21 @@ class PersistentRecordSink final : public RecordSink {
   Status ResetObject(int object_index) override;
 
   // The current view; never null. Cheap (a shared_ptr copy under a short lock).
-  RecordSnapshotPtr Snapshot() const;
+  RecordSnapshotPtr Snapshot() const { return cache_.Snapshot(); }
 
   const Schema& schema() const { return *schema_; }
   const std::shared_ptr<const RecordLayout>& layout(int object_index) const {
-    return layouts_[object_index];
+    return cache_.layout(object_index);
   }
 
  private:
   Status CheckObject(int object_index, const char* what) const;
-  void Publish(int object_index, std::shared_ptr<const internal::ObjectRecords> records);
 
   const std::shared_ptr<StateStore> store_;
   const std::shared_ptr<const Schema> schema_;
-  std::vector<std::shared_ptr<const RecordLayout>> layouts_;  // by object index, immutable
+  RecordCache cache_;
 
-  std::mutex write_mu_;  // serialises Apply, ResetObject, Load
-  mutable std::mutex snapshot_mu_;  // guards snapshot_ (held only to copy or swap it)
-  RecordSnapshotPtr snapshot_;
+  std::mutex write_mu_;  // serialises Apply, ResetObject, Load (store and cache in one order)
 };
 
 }  // namespace cf::engine
