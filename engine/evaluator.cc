@@ -1,6 +1,8 @@
 #include "engine/evaluator.h"
 
+#include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "engine/record_codec.h"
 
@@ -37,6 +39,12 @@ const char* ActionVerb(ActionKind kind) {
 EvalScratch& ThreadScratch() {
   thread_local EvalScratch scratch(16 * 1024);
   return scratch;
+}
+
+// The rule index's candidate bits, one per evaluating thread (grows to the largest trigger).
+std::vector<uint64_t>& ThreadCandidates() {
+  thread_local std::vector<uint64_t> bits;
+  return bits;
 }
 
 // One evaluation's state.
@@ -278,8 +286,34 @@ EvaluationResult Evaluator::Evaluate(const RuleSetHolder::Current& current, cons
                options.time_zone != nullptr ? *options.time_zone : *kUtc);
 
   Run run{set, binding, ctx, &result};
+  // Evaluates one rule; true when it fired with `stop`.
+  auto evaluate = [&](const CompiledRule* rule) {
+    const Tri condition = rule->condition == nullptr ? Tri::kTrue : rule->condition->Evaluate(ctx);
+    if (options.explain) {
+      result.explanations.emplace_back();
+      run.Explain(*rule, condition, current.explainer.get(), &result.explanations.back());
+    }
+    if (condition != Tri::kTrue) return false;
+    result.fired.push_back(FiredRule{rule, {}});
+    run.Produce(*rule, static_cast<int>(result.fired.size()) - 1);
+    return rule->stop;
+  };
+  const std::vector<const CompiledRule*>& rules = set.RulesFor(event.type);
+  if (options.use_index && !options.explain) {
+    // Only the candidates, in RulesFor order: a rule left out cannot fire, so `stop` and the
+    // fired list are those of the full scan.
+    std::vector<uint64_t>& bits = ThreadCandidates();
+    set.IndexFor(event.type).Candidates(roots.data(), roots.size(), &bits);
+    for (size_t w = 0; w < bits.size(); ++w) {
+      for (uint64_t word = bits[w]; word != 0; word &= word - 1) {
+        const size_t i = w * 64 + static_cast<size_t>(__builtin_ctzll(word));
+        if (evaluate(rules[i])) return result;
+      }
+    }
+    return result;
+  }
   bool stopped = false;
-  for (const CompiledRule* rule : set.RulesFor(event.type)) {
+  for (const CompiledRule* rule : rules) {
     if (stopped) {
       if (!options.explain) break;
       RuleExplanation ex;
@@ -289,15 +323,7 @@ EvaluationResult Evaluator::Evaluate(const RuleSetHolder::Current& current, cons
       result.explanations.push_back(std::move(ex));
       continue;
     }
-    const Tri condition = rule->condition == nullptr ? Tri::kTrue : rule->condition->Evaluate(ctx);
-    if (options.explain) {
-      result.explanations.emplace_back();
-      run.Explain(*rule, condition, current.explainer.get(), &result.explanations.back());
-    }
-    if (condition != Tri::kTrue) continue;
-    result.fired.push_back(FiredRule{rule, {}});
-    run.Produce(*rule, static_cast<int>(result.fired.size()) - 1);
-    if (rule->stop) stopped = true;
+    stopped = evaluate(rule);
   }
   return result;
 }

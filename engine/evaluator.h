@@ -8,7 +8,9 @@
 //
 // Order: RuleSet::RulesFor(event.type) (priority, then set order); a rule fires when its
 // condition is TRUE (Kleene logic: FALSE and NULL do not fire); a fired rule with `stop`
-// ends the event. Actions come out in firing order, each rule's in the order written.
+// ends the event. Actions come out in firing order, each rule's in the order written. Only
+// the rules the trigger's RuleIndex allows for the bound records are evaluated (the others
+// cannot fire), so the cost grows with the rules that can match (docs/evaluation.md).
 //
 // Thread safety: Evaluate may run from many threads at once (each uses its own scratch
 // buffer). RuleSetHolder's Get and Set may be called from any thread; an evaluation keeps the
@@ -148,6 +150,11 @@ std::string FormatResult(const EvaluationResult& result);
 struct EvaluateOptions {
   // Fill EvaluationResult::explanations. Default: false (costs an evaluation per clause).
   bool explain = false;
+  // Evaluate only the rules the trigger's RuleIndex gives as candidates (the others cannot
+  // fire). Results are the same either way; false is the linear scan, for comparison.
+  // Ignored with `explain` (every rule is evaluated so that each gets its explanation).
+  // Default: true.
+  bool use_index = true;
   // The clock TODAY() and NOW() read, and the zone of TODAY(). Default: system clock, UTC.
   const Clock* clock = nullptr;
   const TimeZone* time_zone = nullptr;

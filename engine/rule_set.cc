@@ -84,6 +84,7 @@ RuleSet::RuleSet(std::shared_ptr<const Environment> environment, std::vector<std
     std::stable_sort(list.begin(), list.end(), [](const CompiledRule* a, const CompiledRule* b) {
       return a->priority > b->priority;
     });
+    index_[t] = RuleIndex(list);
   }
   auto add = [this](const auto& compiled) {
     if (compiled == nullptr) return;
@@ -168,6 +169,9 @@ RuleSetResult CompileRuleSet(const std::vector<RuleSource>& sources,
         }
         std::optional<CompiledRule> compiled = checker.Check(rule, &diagnostics);
         if (compiled) {
+          if (rule.condition && compiled->condition != nullptr) {
+            compiled->index_terms = FindIndexTerms(*rule.condition, *environment);
+          }
           compiled->file = static_cast<int>(f);
           compiled->order = static_cast<int>(rules.size());
           rules.push_back(std::move(*compiled));

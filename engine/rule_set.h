@@ -6,7 +6,8 @@
 //   std::shared_ptr<const RuleSet> rules = r.rule_set;             // swap in atomically
 //
 // Parsing is grammar/rule_parser.h; this stage resolves every name against the schema and
-// compiles every expression with the condition compiler (engine/condition.h). A source set
+// compiles every expression with the condition compiler (engine/condition.h), and finds each
+// condition's indexable tests for the rule index (engine/rule_index.h). A source set
 // with any error gives no RuleSet and every diagnostic of every file: files are checked
 // independently, and a file's syntax error stops only that file. The syntax, the checks and
 // what each trigger binds are documented in docs/rule-files.md.
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "engine/condition.h"
+#include "engine/rule_index.h"
 #include "engine/schema.h"
 #include "grammar/diagnostic.h"
 #include "grammar/rule_parser.h"
@@ -112,6 +114,9 @@ struct CompiledRule {
   bool enabled = true;
   uint32_t triggers = 0;  // bit mask of (1 << Trigger)
   std::shared_ptr<const CompiledCondition> condition;  // null: the rule has no `when`
+  // The condition's necessary tests the rule index can file it under (FindIndexTerms; filled
+  // by CompileRuleSet). Empty: the rule is evaluated for every event of its triggers.
+  std::vector<IndexTerm> index_terms;
   std::vector<CompiledAction> actions;
   grammar::SourceSpan span;  // the `rule` keyword in its file
 };
@@ -131,6 +136,9 @@ class RuleSet {
   const std::vector<const CompiledRule*>& RulesFor(Trigger trigger) const {
     return by_trigger_[static_cast<int>(trigger)];
   }
+  // The index over RulesFor(trigger): which of those rules an event's bound records allow to
+  // fire (engine/rule_index.h). The evaluator evaluates only those, in the same order.
+  const RuleIndex& IndexFor(Trigger trigger) const { return index_[static_cast<int>(trigger)]; }
   const CompiledRule* Find(std::string_view name) const;  // nullptr if absent
   const std::vector<std::string>& files() const { return files_; }
   const Environment& environment() const { return *environment_; }
@@ -148,6 +156,7 @@ class RuleSet {
   std::vector<CompiledRule> rules_;
   std::array<int, kRuleRootCount> root_index_;
   std::array<std::vector<const CompiledRule*>, kTriggerCount> by_trigger_;
+  std::array<RuleIndex, kTriggerCount> index_;
   std::vector<std::pair<int, int>> fields_;
 };
 
