@@ -273,6 +273,28 @@ const AccountFixture& Accounts(size_t count) {
   return *fx;
 }
 
+std::unique_ptr<AccountFixture> BuildAccountFixture(size_t count) { return BuildAccounts(count); }
+
+BaselineC1 BaselineC1::For(const engine::RecordLayout& layout) {
+  BaselineC1 b;
+  b.revenue = RequireSlot(layout, "AnnualRevenue");
+  return b;
+}
+
+BaselineC5 BaselineC5::For(const engine::RecordLayout& layout) {
+  BaselineC5 b;
+  b.revenue = RequireSlot(layout, "AnnualRevenue");
+  b.type = RequireSlot(layout, "Type");
+  b.industry = RequireSlot(layout, "Industry");
+  b.employees = RequireSlot(layout, "NumberOfEmployees");
+  b.country = RequireSlot(layout, "BillingCountry");
+  b.customer = static_cast<uint32_t>(layout.object().FindField("Type")->FindPicklistValue("Customer"));
+  const engine::Field& industry = *layout.object().FindField("Industry");
+  b.banking = static_cast<uint32_t>(industry.FindPicklistValue("Banking"));
+  b.insurance = static_cast<uint32_t>(industry.FindPicklistValue("Insurance"));
+  return b;
+}
+
 std::vector<std::string> DistinctConditions(size_t count) {
   // Each text embeds its own index i in a numeric constant, so no two are equal; the shapes
   // rotate so the parser and checker see the mix a rule set has.

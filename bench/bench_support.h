@@ -47,6 +47,62 @@ struct AccountFixture {
 // The process-wide fixture of `count` records, built on first use (about a second for a
 // million records) and kept until exit. Calls with a different count build another fixture.
 const AccountFixture& Accounts(size_t count);
+// A new fixture of the same records, owned by the caller (to measure what records cost).
+std::unique_ptr<AccountFixture> BuildAccountFixture(size_t count);
+
+// Hand-written baselines of C1 `Account.AnnualRevenue > 500000` and of C5 (condition_bench.cc):
+// what a C++ engineer would write against the record layout, with the slots and picklist codes
+// looked up once. They return the engine's Kleene value (FALSE as soon as a clause is FALSE;
+// NULL if a clause is NULL and none is FALSE), so results compare record by record.
+struct BaselineC1 {
+  engine::Slot revenue;
+  engine::Decimal threshold = engine::Decimal::FromInt(500000);
+  static BaselineC1 For(const engine::RecordLayout& layout);
+
+  engine::Tri operator()(const engine::Record& r) const {
+    if (r.IsNull(revenue)) return engine::Tri::kUnknown;
+    return r.GetNumber(revenue) > threshold ? engine::Tri::kTrue : engine::Tri::kFalse;
+  }
+};
+
+struct BaselineC5 {
+  engine::Slot revenue, type, industry, employees, country;
+  uint32_t customer = 0, banking = 0, insurance = 0;
+  engine::Decimal min_revenue = engine::Decimal::FromInt(500000);
+  engine::Decimal min_employees = engine::Decimal::FromInt(100);
+  static BaselineC5 For(const engine::RecordLayout& layout);
+
+  engine::Tri operator()(const engine::Record& r) const {
+    using engine::Tri;
+    bool unknown = false;
+    if (r.IsNull(revenue)) {
+      unknown = true;
+    } else if (!(r.GetNumber(revenue) > min_revenue)) {
+      return Tri::kFalse;
+    }
+    if (r.IsNull(type)) {
+      unknown = true;
+    } else if (r.GetPicklistCode(type) != customer) {
+      return Tri::kFalse;
+    }
+    if (r.IsNull(industry)) {
+      unknown = true;  // both disjuncts are NULL
+    } else if (uint32_t c = r.GetPicklistCode(industry); c != banking && c != insurance) {
+      return Tri::kFalse;
+    }
+    if (r.IsNull(employees)) {
+      unknown = true;
+    } else if (!(r.GetNumber(employees) >= min_employees)) {
+      return Tri::kFalse;
+    }
+    if (r.IsNull(country)) {
+      unknown = true;
+    } else if (r.GetString(country) == "US") {
+      return Tri::kFalse;
+    }
+    return unknown ? Tri::kUnknown : Tri::kTrue;
+  }
+};
 
 // `count` distinct condition texts over the Account fields, of one to five clauses, mixing
 // numeric comparisons, currency literals, picklist = / != / IN, text != and parentheses. All
