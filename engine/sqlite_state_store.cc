@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <chrono>
 #include <cstring>
 #include <initializer_list>
@@ -16,11 +18,16 @@
 namespace cf::engine {
 namespace {
 
+// The columns ReadEntry reads, in its order.
+#define CF_OUTBOX_COLUMNS                                                                     \
+  "o.id, o.grp, o.lane, o.merge_key, o.alias_of, o.state, o.attempts, o.maybe_sent, "         \
+  "o.not_before, o.accepted, o.updated, o.body, o.result, o.error"
+
 // PRAGMA application_id of our files: "CFST". A file with another non-zero id is not ours.
 constexpr int32_t kApplicationId = 0x43465354;
 
 // kMigrations[v] brings a file from state schema v to v + 1. Append only; never edit a
-// released step. The outbox will be the next step.
+// released step.
 const char* const kMigrations[] = {
     // 0 -> 1: values and cached records.
     "CREATE TABLE kv("
@@ -33,6 +40,28 @@ const char* const kMigrations[] = {
     "  id TEXT NOT NULL,"
     "  body BLOB NOT NULL,"
     "  PRIMARY KEY(object, id));",
+    // 1 -> 2: the outbox of durable actions (engine/outbox.h). outbox_seq hands out ids that
+    // are never reused, even after entries are purged.
+    "CREATE TABLE outbox_seq(next INTEGER NOT NULL);"
+    "INSERT INTO outbox_seq VALUES(1);"
+    "CREATE TABLE outbox("
+    "  id INTEGER PRIMARY KEY,"
+    "  grp INTEGER NOT NULL,"
+    "  lane TEXT NOT NULL,"
+    "  merge_key TEXT NOT NULL,"
+    "  alias_of INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL,"
+    "  maybe_sent INTEGER NOT NULL,"
+    "  not_before INTEGER NOT NULL,"
+    "  accepted INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  result BLOB NOT NULL,"
+    "  error TEXT NOT NULL);"
+    "CREATE INDEX outbox_by_state ON outbox(state, id);"
+    "CREATE INDEX outbox_by_lane ON outbox(lane, id);"
+    "CREATE INDEX outbox_by_merge_key ON outbox(merge_key, id) WHERE merge_key <> '';",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == SqliteStateStore::kSchemaVersion);
 
@@ -48,6 +77,29 @@ const char* const kStmtSql[] = {
     "SELECT id, body FROM records WHERE object = ?1 ORDER BY id",
     "SELECT COUNT(*) FROM records WHERE object = ?1",
     "DELETE FROM records WHERE object = ?1",
+    // Outbox.
+    "SELECT next FROM outbox_seq",
+    "UPDATE outbox_seq SET next = ?1",
+    "SELECT id, lane FROM outbox WHERE merge_key = ?1 AND alias_of = 0 AND state <> 3 AND "
+    "(state <> 2 OR updated >= ?2) ORDER BY id LIMIT 1",
+    "INSERT INTO outbox(id, grp, lane, merge_key, alias_of, state, attempts, maybe_sent, "
+    "not_before, accepted, updated, body, result, error) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, 0, 0, 0, 0, ?6, ?6, ?7, '', '')",
+    "SELECT " CF_OUTBOX_COLUMNS " FROM outbox o WHERE o.state = 0 AND o.not_before <= ?1 "
+    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.lane = o.lane AND p.id < o.id AND "
+    "(p.state = 1 OR (p.state = 0 AND p.not_before > ?1))) ORDER BY o.id LIMIT ?2",
+    "UPDATE outbox SET state = 1, updated = ?2 WHERE id = ?1",
+    "UPDATE outbox SET state = ?2, attempts = attempts + ?3, maybe_sent = CASE WHEN ?2 = 2 "
+    "THEN 0 ELSE (maybe_sent OR ?4) END, not_before = ?5, result = ?6, error = ?7, "
+    "updated = ?8 WHERE id = ?1 AND state = 1",
+    "UPDATE outbox SET state = 0, maybe_sent = 1, updated = ?1 WHERE state = 1",
+    "SELECT " CF_OUTBOX_COLUMNS " FROM outbox o WHERE o.id = ?1",
+    "SELECT " CF_OUTBOX_COLUMNS " FROM outbox o WHERE o.state = ?1 AND o.id > ?2 ORDER BY o.id "
+    "LIMIT ?3",
+    "SELECT COUNT(*) FROM outbox WHERE state = ?1",
+    "UPDATE outbox SET state = 0, attempts = 0, not_before = ?3, error = '', updated = ?3 "
+    "WHERE state = 3 AND lane = ?2 AND id >= ?1",
+    "DELETE FROM outbox WHERE state = 2 AND updated < ?1",
 };
 
 // Resets a statement when a call is done with it, whatever the outcome.
@@ -77,6 +129,27 @@ std::string_view Column(sqlite3_stmt* s, int i) {
   const void* p = sqlite3_column_blob(s, i);
   int n = sqlite3_column_bytes(s, i);
   return p == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(p), n);
+}
+
+// One row of CF_OUTBOX_COLUMNS.
+OutboxEntry ReadEntry(sqlite3_stmt* s) {
+  OutboxEntry e;
+  e.id = sqlite3_column_int64(s, 0);
+  e.group = sqlite3_column_int64(s, 1);
+  e.lane = std::string(Column(s, 2));
+  e.merge_key = std::string(Column(s, 3));
+  e.alias_of = sqlite3_column_int64(s, 4);
+  const int64_t state = sqlite3_column_int64(s, 5);
+  e.state = state >= 0 && state <= 3 ? static_cast<OutboxState>(state) : OutboxState::kDead;
+  e.attempts = static_cast<int32_t>(sqlite3_column_int64(s, 6));
+  e.maybe_sent = sqlite3_column_int64(s, 7) != 0;
+  e.not_before_ms = sqlite3_column_int64(s, 8);
+  e.accepted_ms = sqlite3_column_int64(s, 9);
+  e.updated_ms = sqlite3_column_int64(s, 10);
+  e.body = std::string(Column(s, 11));
+  e.result = std::string(Column(s, 12));
+  e.error = std::string(Column(s, 13));
+  return e;
 }
 
 }  // namespace
@@ -455,6 +528,273 @@ Status SqliteStateStore::DeleteObject(std::string_view object) {
   batch.clear_objects.emplace_back(object);
   if (object.empty()) return Status::InvalidArgument("DeleteObject needs an object name");
   return ApplyRecordBatch(batch);
+}
+
+// ---------------------------------------------------------------------------------- outbox
+
+template <typename F>
+Status SqliteStateStore::InTransaction(const char* what, F&& body) {
+  int rc;
+  {
+    StmtGuard guard(stmts_[kBegin]);
+    rc = sqlite3_step(stmts_[kBegin]);
+  }
+  if (rc != SQLITE_DONE) return Error(rc, what);
+  Status s = body();
+  if (s.ok()) {
+    StmtGuard guard(stmts_[kCommit]);
+    rc = sqlite3_step(stmts_[kCommit]);
+    if (rc != SQLITE_DONE) s = Error(rc, what);
+  }
+  if (!s.ok() && sqlite3_get_autocommit(db_) == 0) {
+    StmtGuard guard(stmts_[kRollback]);
+    sqlite3_step(stmts_[kRollback]);
+  }
+  return s;
+}
+
+Status SqliteStateStore::OutboxReserveIds(int64_t n, int64_t* first) {
+  if (n <= 0) return Status::InvalidArgument("OutboxReserveIds needs a positive count");
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransaction("reserving outbox ids", [&]() -> Status {
+    int64_t next = 0;
+    {
+      StmtGuard guard(stmts_[kSeqGet]);
+      int rc = sqlite3_step(stmts_[kSeqGet]);
+      if (rc != SQLITE_ROW) return Error(rc, "reading the outbox sequence");
+      next = sqlite3_column_int64(stmts_[kSeqGet], 0);
+    }
+    StmtGuard guard(stmts_[kSeqSet]);
+    sqlite3_bind_int64(stmts_[kSeqSet], 1, next + n);
+    int rc = sqlite3_step(stmts_[kSeqSet]);
+    if (rc != SQLITE_DONE) return Error(rc, "advancing the outbox sequence");
+    *first = next;
+    return Status::Ok();
+  });
+}
+
+Status SqliteStateStore::OutboxAppend(std::vector<OutboxEntry>* entries, int64_t now_ms,
+                                      int64_t merge_since_ms) {
+  for (const OutboxEntry& e : *entries) {
+    if (e.id <= 0 || e.lane.empty()) {
+      return Status::InvalidArgument("an outbox entry needs a reserved id and a lane");
+    }
+  }
+  if (entries->empty()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<OutboxEntry> out = *entries;
+  Status s = InTransaction("appending to the outbox", [&]() -> Status {
+    for (size_t i = 0; i < out.size(); ++i) {
+      OutboxEntry& e = out[i];
+      e.state = OutboxState::kPending;
+      e.accepted_ms = e.updated_ms = now_ms;
+      e.alias_of = 0;
+      if (!e.merge_key.empty()) {
+        int64_t into = 0;
+        std::string into_lane;
+        // An earlier entry of this append with the same key wins over nothing stored.
+        for (size_t j = 0; j < i && into == 0; ++j) {
+          if (out[j].merge_key == e.merge_key && out[j].alias_of == 0) {
+            into = out[j].id;
+            into_lane = out[j].lane;
+          }
+        }
+        if (into == 0) {
+          sqlite3_stmt* st = stmts_[kFindMerge];
+          StmtGuard guard(st);
+          BindText(st, 1, e.merge_key);
+          sqlite3_bind_int64(st, 2, merge_since_ms);
+          int rc = sqlite3_step(st);
+          if (rc == SQLITE_ROW) {
+            into = sqlite3_column_int64(st, 0);
+            into_lane = std::string(Column(st, 1));
+          } else if (rc != SQLITE_DONE) {
+            return Error(rc, "looking for an outbox entry to merge into");
+          }
+        }
+        if (into != 0) {
+          e.alias_of = into;
+          const std::string old_lane = e.lane;
+          for (size_t j = i; j < out.size(); ++j) {
+            if (out[j].lane == old_lane) out[j].lane = into_lane;
+          }
+        }
+      }
+      sqlite3_stmt* st = stmts_[kInsertEntry];
+      StmtGuard guard(st);
+      sqlite3_bind_int64(st, 1, e.id);
+      sqlite3_bind_int64(st, 2, e.group);
+      BindText(st, 3, e.lane);
+      BindText(st, 4, e.merge_key);
+      sqlite3_bind_int64(st, 5, e.alias_of);
+      sqlite3_bind_int64(st, 6, now_ms);
+      BindBlob(st, 7, e.body);
+      int rc = sqlite3_step(st);
+      if ((rc & 0xFF) == SQLITE_CONSTRAINT) {
+        return Status::InvalidArgument("outbox entry " + std::to_string(e.id) +
+                                       " is already stored: reserve new ids for new entries");
+      }
+      if (rc != SQLITE_DONE) return Error(rc, "appending to the outbox");
+    }
+    return Status::Ok();
+  });
+  if (s.ok()) *entries = std::move(out);
+  return s;
+}
+
+Status SqliteStateStore::OutboxClaim(int64_t now_ms, size_t max,
+                                     std::vector<OutboxEntry>* claimed) {
+  claimed->clear();
+  if (max == 0) return Status::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<OutboxEntry> got;
+  Status s = InTransaction("claiming outbox entries", [&]() -> Status {
+    {
+      sqlite3_stmt* st = stmts_[kClaimSelect];
+      StmtGuard guard(st);
+      sqlite3_bind_int64(st, 1, now_ms);
+      sqlite3_bind_int64(st, 2, static_cast<int64_t>(max));
+      for (;;) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) return Error(rc, "reading due outbox entries");
+        got.push_back(ReadEntry(st));
+      }
+    }
+    for (OutboxEntry& e : got) {
+      sqlite3_stmt* st = stmts_[kClaimMark];
+      StmtGuard guard(st);
+      sqlite3_bind_int64(st, 1, e.id);
+      sqlite3_bind_int64(st, 2, now_ms);
+      int rc = sqlite3_step(st);
+      if (rc != SQLITE_DONE) return Error(rc, "claiming outbox entries");
+      e.state = OutboxState::kInFlight;
+      e.updated_ms = now_ms;
+    }
+    return Status::Ok();
+  });
+  if (s.ok()) *claimed = std::move(got);
+  return s;
+}
+
+Status SqliteStateStore::OutboxFinish(const std::vector<OutboxUpdate>& updates, int64_t now_ms) {
+  if (updates.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  return InTransaction("recording outbox outcomes", [&]() -> Status {
+    for (const OutboxUpdate& u : updates) {
+      if (u.state == OutboxState::kInFlight) {
+        return Status::InvalidArgument("an outbox outcome cannot leave an entry in flight");
+      }
+      sqlite3_stmt* st = stmts_[kFinish];
+      StmtGuard guard(st);
+      sqlite3_bind_int64(st, 1, u.id);
+      sqlite3_bind_int64(st, 2, static_cast<int64_t>(u.state));
+      sqlite3_bind_int64(st, 3, u.count_attempt ? 1 : 0);
+      sqlite3_bind_int64(st, 4, u.maybe_sent ? 1 : 0);
+      sqlite3_bind_int64(st, 5, u.not_before_ms);
+      BindBlob(st, 6, u.result);
+      BindText(st, 7, u.error);
+      sqlite3_bind_int64(st, 8, now_ms);
+      int rc = sqlite3_step(st);
+      if (rc != SQLITE_DONE) return Error(rc, "recording an outbox outcome");
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStateStore::OutboxRecover(int64_t now_ms, int64_t* count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sqlite3_stmt* st = stmts_[kRecover];
+  StmtGuard guard(st);
+  sqlite3_bind_int64(st, 1, now_ms);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) return Error(rc, "releasing claimed outbox entries");
+  *count = sqlite3_changes64(db_);
+  return Status::Ok();
+}
+
+Status SqliteStateStore::OutboxGet(int64_t id, std::optional<OutboxEntry>* entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sqlite3_stmt* st = stmts_[kGetEntry];
+  StmtGuard guard(st);
+  sqlite3_bind_int64(st, 1, id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *entry = ReadEntry(st);
+    return Status::Ok();
+  }
+  if (rc == SQLITE_DONE) {
+    entry->reset();
+    return Status::Ok();
+  }
+  return Error(rc, "reading an outbox entry");
+}
+
+Status SqliteStateStore::OutboxList(OutboxState state, int64_t after_id, size_t max,
+                                    std::vector<OutboxEntry>* entries) {
+  entries->clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  sqlite3_stmt* st = stmts_[kListEntries];
+  StmtGuard guard(st);
+  sqlite3_bind_int64(st, 1, static_cast<int64_t>(state));
+  sqlite3_bind_int64(st, 2, after_id);
+  sqlite3_bind_int64(st, 3, static_cast<int64_t>(std::min<size_t>(max, INT64_MAX)));
+  for (;;) {
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) return Status::Ok();
+    if (rc != SQLITE_ROW) return Error(rc, "listing outbox entries");
+    entries->push_back(ReadEntry(st));
+  }
+}
+
+Status SqliteStateStore::OutboxCount(OutboxState state, int64_t* count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sqlite3_stmt* st = stmts_[kCountEntries];
+  StmtGuard guard(st);
+  sqlite3_bind_int64(st, 1, static_cast<int64_t>(state));
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) return Error(rc, "counting outbox entries");
+  *count = sqlite3_column_int64(st, 0);
+  return Status::Ok();
+}
+
+Status SqliteStateStore::OutboxReplay(int64_t id, int64_t now_ms, int64_t* count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  *count = 0;
+  return InTransaction("replaying a dead letter", [&]() -> Status {
+    std::string lane;
+    {
+      sqlite3_stmt* st = stmts_[kGetEntry];
+      StmtGuard guard(st);
+      sqlite3_bind_int64(st, 1, id);
+      int rc = sqlite3_step(st);
+      if (rc == SQLITE_DONE) return Status::Ok();
+      if (rc != SQLITE_ROW) return Error(rc, "reading a dead letter");
+      OutboxEntry e = ReadEntry(st);
+      if (e.state != OutboxState::kDead) return Status::Ok();
+      lane = e.lane;
+    }
+    sqlite3_stmt* st = stmts_[kReplay];
+    StmtGuard guard(st);
+    sqlite3_bind_int64(st, 1, id);
+    BindText(st, 2, lane);
+    sqlite3_bind_int64(st, 3, now_ms);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) return Error(rc, "replaying a dead letter");
+    *count = sqlite3_changes64(db_);
+    return Status::Ok();
+  });
+}
+
+Status SqliteStateStore::OutboxPurgeDone(int64_t before_ms, int64_t* count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sqlite3_stmt* st = stmts_[kPurgeDone];
+  StmtGuard guard(st);
+  sqlite3_bind_int64(st, 1, before_ms);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) return Error(rc, "purging done outbox entries");
+  *count = sqlite3_changes64(db_);
+  return Status::Ok();
 }
 
 }  // namespace cf::engine

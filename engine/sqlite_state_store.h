@@ -32,7 +32,7 @@ class SqliteStateStore final : public StateStore {
  public:
   // The state schema this build writes; Open migrates older files up to it and refuses files
   // from a newer build (kNotSupported).
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   struct Options {
     // How long a call waits for another connection's lock before giving up with kBusy.
@@ -69,6 +69,19 @@ class SqliteStateStore final : public StateStore {
   Status DeleteObject(std::string_view object) override;
   std::string Describe() const override;
 
+  Status OutboxReserveIds(int64_t n, int64_t* first) override;
+  Status OutboxAppend(std::vector<OutboxEntry>* entries, int64_t now_ms,
+                      int64_t merge_since_ms) override;
+  Status OutboxClaim(int64_t now_ms, size_t max, std::vector<OutboxEntry>* claimed) override;
+  Status OutboxFinish(const std::vector<OutboxUpdate>& updates, int64_t now_ms) override;
+  Status OutboxRecover(int64_t now_ms, int64_t* count) override;
+  Status OutboxGet(int64_t id, std::optional<OutboxEntry>* entry) override;
+  Status OutboxList(OutboxState state, int64_t after_id, size_t max,
+                    std::vector<OutboxEntry>* entries) override;
+  Status OutboxCount(OutboxState state, int64_t* count) override;
+  Status OutboxReplay(int64_t id, int64_t now_ms, int64_t* count) override;
+  Status OutboxPurgeDone(int64_t before_ms, int64_t* count) override;
+
   const std::string& path() const { return path_; }
 
  private:
@@ -76,6 +89,8 @@ class SqliteStateStore final : public StateStore {
     kBegin, kCommit, kRollback,
     kGetValue, kPutValue, kDeleteValue,
     kUpsertRecord, kDeleteRecord, kScanRecords, kCountRecords, kClearObject,
+    kSeqGet, kSeqSet, kFindMerge, kInsertEntry, kClaimSelect, kClaimMark, kFinish, kRecover,
+    kGetEntry, kListEntries, kCountEntries, kReplay, kPurgeDone,
     kStmtCount,
   };
   explicit SqliteStateStore(std::string path);
@@ -85,6 +100,10 @@ class SqliteStateStore final : public StateStore {
   // An error Status for the connection's last error, for doing `what`.
   Status Error(int rc, const char* what) const;
   Status ApplyLocked(const RecordBatch& batch);
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT under mu_ (held by the caller); rolls back
+  // when it fails.
+  template <typename F>
+  Status InTransaction(const char* what, F&& body);
 
   const std::string path_;
   mutable std::mutex mu_;  // guards db_ and stmts_ (a connection is used by one thread at a time)
