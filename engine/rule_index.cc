@@ -400,8 +400,10 @@ RuleIndex::RuleIndex(const std::vector<const CompiledRule*>& rules)
     if (best == nullptr) {
       SetBit(&always_, position);
       ++always_count_;
+      check_begin_.push_back(static_cast<uint32_t>(checks_.size()));
       continue;
     }
+    AddChecks(rule, best);
     auto it = std::find_if(fields_.begin(), fields_.end(), [best](const FieldIndex& f) {
       return f.root == best->root && f.slot.offset == best->slot.offset && f.type == best->type;
     });
@@ -425,6 +427,37 @@ RuleIndex::RuleIndex(const std::vector<const CompiledRule*>& rules)
   for (FieldIndex& f : fields_) {
     for (auto* list : {&f.gt, &f.ge, &f.lt, &f.le}) std::sort(list->begin(), list->end(), by_value);
   }
+}
+
+void RuleIndex::AddChecks(const CompiledRule& rule, const IndexTerm* primary) {
+  size_t added = 0;
+  for (const IndexTerm& t : rule.index_terms) {
+    if (&t == primary || added == kMaxChecksPerRule) continue;
+    const bool single = t.op == IndexTerm::Op::kIn && t.keys.size() == 1 && t.keys[0].size() <= sizeof(Check::data);
+    if (t.op == IndexTerm::Op::kIn && !single) continue;
+    size_t field = 0;
+    while (field < check_fields_.size() &&
+           !(check_fields_[field].root == t.root && check_fields_[field].slot.offset == t.slot.offset &&
+             check_fields_[field].type == t.type)) {
+      ++field;
+    }
+    if (field == check_fields_.size()) {
+      if (field == kMaxCheckFields) continue;
+      check_fields_.push_back(CheckField{t.root, t.slot, t.type});
+    }
+    Check c{};
+    c.field = static_cast<uint8_t>(field);
+    c.op = t.op;
+    if (single) {
+      c.length = static_cast<uint8_t>(t.keys[0].size());
+      std::memcpy(c.data, t.keys[0].data(), t.keys[0].size());
+    } else {
+      std::memcpy(c.data, &t.threshold, sizeof(t.threshold));
+    }
+    checks_.push_back(c);
+    ++added;
+  }
+  check_begin_.push_back(static_cast<uint32_t>(checks_.size()));
 }
 
 void RuleIndex::Candidates(const Record* const* roots, size_t root_count,
@@ -461,6 +494,60 @@ void RuleIndex::Candidates(const Record* const* roots, size_t root_count,
     }
     for (auto t = f.lt.rbegin(); t != f.lt.rend() && t->value > v; ++t) SetBit(bits, t->rule);
     for (auto t = f.le.rbegin(); t != f.le.rend() && t->value >= v; ++t) SetBit(bits, t->rule);
+  }
+  if (checks_.empty()) return;
+
+  // The checked fields' values, read once. Text keys view the record's bytes.
+  struct Value {
+    bool present = false;
+    std::string_view key;
+    __int128 order = 0;
+    char buffer[16];
+  };
+  Value values[kMaxCheckFields];
+  for (size_t k = 0; k < check_fields_.size(); ++k) {
+    const CheckField& f = check_fields_[k];
+    const Record* r = static_cast<size_t>(f.root) < root_count ? roots[f.root] : nullptr;
+    Value& v = values[k];
+    if (r == nullptr || r->IsNull(f.slot)) continue;
+    v.present = true;
+    v.key = IndexKeyOf(*r, f.slot, f.type, v.buffer);
+    switch (f.type) {
+      case IndexTerm::Type::kNumber: v.order = r->GetNumber(f.slot).raw(); break;
+      case IndexTerm::Type::kDate: v.order = r->GetDate(f.slot); break;
+      case IndexTerm::Type::kDateTime: v.order = r->GetDateTime(f.slot); break;
+      default: break;
+    }
+  }
+  // A candidate passes when every check is TRUE; a null value makes a check NULL.
+  for (size_t w = 0; w < bits->size(); ++w) {
+    for (uint64_t word = (*bits)[w]; word != 0; word &= word - 1) {
+      const size_t i = w * 64 + static_cast<size_t>(__builtin_ctzll(word));
+      for (uint32_t c = check_begin_[i]; c < check_begin_[i + 1]; ++c) {
+        const Check& check = checks_[c];
+        const Value& v = values[check.field];
+        bool pass = v.present;
+        if (pass) {
+          if (check.op == IndexTerm::Op::kIn) {
+            pass = v.key.size() == check.length && std::memcmp(v.key.data(), check.data, check.length) == 0;
+          } else {
+            __int128 t;
+            std::memcpy(&t, check.data, sizeof(t));
+            switch (check.op) {
+              case IndexTerm::Op::kGt: pass = v.order > t; break;
+              case IndexTerm::Op::kGe: pass = v.order >= t; break;
+              case IndexTerm::Op::kLt: pass = v.order < t; break;
+              case IndexTerm::Op::kLe: pass = v.order <= t; break;
+              case IndexTerm::Op::kIn: break;
+            }
+          }
+        }
+        if (!pass) {
+          (*bits)[w] &= ~(uint64_t{1} << (i & 63));
+          break;
+        }
+      }
+    }
   }
 }
 

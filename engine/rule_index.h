@@ -12,8 +12,10 @@
 // root (no lookups) with literals is a necessary test: when it is not TRUE for an event, the
 // rule cannot fire. FindIndexTerms lists those tests (IndexTerm); the RuleIndex files each rule
 // under its most selective one (equality values in a hash map, range thresholds in sorted
-// arrays) and keeps rules without one in an always-evaluated list. The index only filters:
-// candidates are still evaluated in full, in the original order, so results are unchanged.
+// arrays), checks a few of its other terms on a compact inline copy before giving it as a
+// candidate, and keeps rules without a term in an always-evaluated list. The index only
+// filters: candidates are still evaluated in full, in the original order, so results are
+// unchanged.
 //
 // Indexed shapes (either side of the operator may be the field), with the compiler's exact
 // semantics (docs/condition-language.md):
@@ -94,8 +96,9 @@ class RuleIndex {
 
   // Sets in *bits (resized to words(), one bit per rule: bit i of word i / 64 is rules[i]) the
   // rules that may fire for the bound roots: the always-evaluated ones and those whose term
-  // is TRUE. A rule whose bit is clear cannot fire (its condition is FALSE or NULL).
-  // `roots` as EvalContext::roots. Allocates only when *bits must grow.
+  // is TRUE and whose checks (below) pass. A rule whose bit is clear cannot fire (its
+  // condition is FALSE or NULL). `roots` as EvalContext::roots. Allocates only when *bits
+  // must grow.
   void Candidates(const Record* const* roots, size_t root_count, std::vector<uint64_t>* bits) const;
 
   size_t size() const { return terms_.size(); }  // rules of the trigger
@@ -103,6 +106,12 @@ class RuleIndex {
   size_t always_count() const { return always_count_; }  // rules without a usable term
   // The term rule i is filed under, or nullptr when it is always evaluated.
   const IndexTerm* TermFor(size_t i) const { return terms_[i]; }
+  // How many of rule i's other terms are checked on the index's own copy of their values
+  // before the rule is given as a candidate: single-value equalities (keys of at most 16
+  // bytes) and ranges, at most kMaxChecksPerRule per rule, on at most kMaxCheckFields fields.
+  size_t CheckCount(size_t i) const { return check_begin_[i + 1] - check_begin_[i]; }
+  static constexpr size_t kMaxChecksPerRule = 4;
+  static constexpr size_t kMaxCheckFields = 32;
 
  private:
   struct Hash {
@@ -123,10 +132,29 @@ class RuleIndex {
     std::vector<Threshold> gt, ge, lt, le;
   };
 
+  // A field the checks read: its value is read once per Candidates call.
+  struct CheckField {
+    int root;
+    Slot slot;
+    IndexTerm::Type type;
+  };
+  // One further necessary term of a rule, with its value inline (no pointer to follow).
+  struct Check {
+    uint8_t field;   // index in check_fields_
+    IndexTerm::Op op;
+    uint8_t length;  // kIn: the key's length
+    char data[16];   // kIn: the key; ranges: the threshold (__int128, unaligned)
+  };
+
+  void AddChecks(const CompiledRule& rule, const IndexTerm* primary);
+
   std::vector<const IndexTerm*> terms_;  // by rule position
   std::vector<uint64_t> always_;         // bit set of the always-evaluated rules
   size_t always_count_ = 0;
   std::vector<FieldIndex> fields_;
+  std::vector<CheckField> check_fields_;
+  std::vector<Check> checks_;            // rule i's are [check_begin_[i], check_begin_[i + 1])
+  std::vector<uint32_t> check_begin_{0};
 };
 
 }  // namespace cf::engine

@@ -173,12 +173,20 @@ TEST(RuleIndexTermsTest, CandidatesAreTheMatchingRulesOnly) {
   for (int i = 0; i < 1000; ++i) {
     text += Rule("gt" + std::to_string(i), "Account.AnnualRevenue > " + std::to_string(i * 1000));
   }
+  // Filed under the employee count, with the revenue range checked before evaluation.
+  for (int i = 0; i < 10; ++i) {
+    text += Rule("checked" + std::to_string(i),
+                 "Account.NumberOfEmployees = 1234 AND Account.AnnualRevenue > " + std::to_string(i * 5000));
+  }
   text += Rule("always", "Account.Name CONTAINS \"x\"");
   std::shared_ptr<const RuleSet> set = Compile(text);
   ASSERT_NE(set, nullptr);
   const RuleIndex& index = set->IndexFor(Trigger::kConversationCreated);
-  ASSERT_EQ(index.size(), 3001u);
+  ASSERT_EQ(index.size(), 3011u);
   EXPECT_EQ(index.always_count(), 1u);
+  EXPECT_EQ(index.CheckCount(0), 0u);     // eq0: one term
+  EXPECT_EQ(index.CheckCount(3000), 1u);  // checked0
+  EXPECT_EQ(index.TermFor(3000)->text, "Account.NumberOfEmployees = 1234");
 
   const Environment& env = set->environment();
   const int account = env.schema().IndexOf("Account");
@@ -198,6 +206,7 @@ TEST(RuleIndexTermsTest, CandidatesAreTheMatchingRulesOnly) {
   // eq1234, gt0 .. gt10 (10000.5 > 10000), always.
   std::vector<std::string> expected = {"eq1234"};
   for (int i = 0; i <= 10; ++i) expected.push_back("gt" + std::to_string(i));
+  for (int i = 0; i <= 2; ++i) expected.push_back("checked" + std::to_string(i));  // 10000.5 > 10000
   expected.push_back("always");
   EXPECT_EQ(names, expected);
 
