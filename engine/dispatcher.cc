@@ -378,7 +378,9 @@ Status Dispatcher::RunOnce(size_t* finished) {
             const int64_t until =
                 o.retry_at ? std::max(ToMs(*o.retry_at), now + 1)
                            : now + options_.hold_default.count();
-            u.not_before_ms = until;
+            // The hold itself (held_until) stops sending; the entry stays due, so that
+            // ResumeNow or a restart sends it at once.
+            u.not_before_ms = now;
             u.error = o.error;
             hold_until = std::max(hold_until, until);
             ++delta.held;

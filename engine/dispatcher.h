@@ -16,8 +16,9 @@
 //                       connector resolves it before sending again); after max_attempts a
 //                       retry becomes a dead letter
 //   failed           -> kDead (a dead letter, with Salesforce's error): on_outcome
-//   hold             -> kPending, not counted as an attempt, due at retry_at; the whole
-//                       dispatcher holds (sends nothing) until then
+//   hold             -> kPending, not counted as an attempt; the whole dispatcher holds
+//                       (sends nothing) until retry_at or ResumeNow (a new process starts
+//                       unheld: its first call meets the limit again and holds again)
 // An action that depends on a dead letter becomes a dead letter too (replaying the first one
 // replays it).
 //
