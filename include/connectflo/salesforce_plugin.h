@@ -37,11 +37,17 @@
  *     Callbacks must not throw or longjmp through the plugin.
  *
  * Actions (this version). send_event returns the fired rules and every action they produced,
- * each with a plugin-assigned id, with "dispatch": "not_dispatched": this build does not yet
- * hand actions to a durable outbox, so the host must carry out the actions it receives (or
- * drop them); nothing is written to Salesforce behind its back. The callbacks for action
- * outcomes and host actions, and poll_outcomes, are part of the ABI now so that hosts can be
- * written against it; until the outbox is wired they deliver nothing. docs/abi.md, "Actions".
+ * each with an id and a "dispatch" state:
+ *  - host actions (route to team, add tag, set priority, notify) are "queued": accepted into
+ *    the instance's durable outbox (its state directory) before send_event returns, then
+ *    delivered on a plugin thread to on_host_action (or to poll_outcomes), followed by their
+ *    outcome. Their id is the outbox's durable key ("cf-<store nonce>-<n>"). A host action
+ *    accepted but not yet delivered when the process stops is delivered after the next create
+ *    on the same state directory.
+ *  - Salesforce actions (create, update, upsert, log task) are "not_dispatched" in this build:
+ *    they are returned to the host only, with a plugin id ("act-..."), and nothing is written
+ *    to Salesforce behind the host's back. Wiring them to the outbox waits for the Salesforce
+ *    connector of the dispatcher (docs/abi.md, "Actions").
  *
  * The header compiles as C11 and as C++ (a consumer project under tests/plugin/consumer proves
  * both).
@@ -101,11 +107,13 @@ typedef struct cf_sf_callbacks {
   uint32_t struct_size; /* sizeof(cf_sf_callbacks) as the host compiled it */
   void* user_data;      /* passed back unchanged; the plugin never dereferences it */
   /* A host action to carry out (route to team, add tag, set priority, notify), as JSON:
-   * {"action_id", "event_id", "rule", "kind", "arguments": [...]}. Not called in this build
-   * (see "Actions" above). */
+   * {"action_id", "kind", "arguments": [...]}; action_id is the one send_event returned.
+   * Called on the plugin's dispatcher thread, once per action; returning means the host
+   * has taken it (at least once: after a crash between the call and its record, again). */
   void (*on_host_action)(void* user_data, const char* json, size_t size);
-  /* The outcome of a Salesforce action: {"action_id", "status": "succeeded"|"failed",
-   * "record_id", "error"}. Not called in this build (see "Actions" above). */
+  /* The outcome of a queued action, once it is recorded: {"action_id", "kind", "status":
+   * "succeeded" | "failed", "attempts", "object", "record_id", "error", "merged_into"}
+   * (optional members absent when empty). Called on the dispatcher thread. */
   void (*on_action_outcome)(void* user_data, const char* json, size_t size);
   /* A log line at or above the configured level. Without it, lines go to stderr. Called on
    * the thread that logs, possibly concurrently from several threads. */
@@ -134,9 +142,11 @@ typedef struct cf_sf_api {
   cf_sf_status (*create)(const char* config_json, size_t config_size,
                          cf_sf_instance** out_instance, char** out_error);
 
-  /* Shuts an instance down: stops a running sync at its next page (what it applied is kept,
-   * the cursor says where to resume), waits for it, closes the state store and frees
-   * everything. Nothing accepted is lost. The handle is invalid afterwards. See convention 7. */
+  /* Shuts an instance down: stops the dispatcher (the delivery in progress finishes and is
+   * recorded; queued actions stay in the outbox for the next create), stops a running sync at
+   * its next page (what it applied is kept; the cursor says where to resume), closes the state
+   * store and frees everything. Nothing accepted is lost. The handle is invalid afterwards.
+   * See convention 7. */
   cf_sf_status (*destroy)(cf_sf_instance* instance, char** out_error);
 
   /* Connects to Salesforce. `options_json` (may be absent) overrides the configuration's
@@ -215,9 +225,11 @@ typedef struct cf_sf_api {
   cf_sf_status (*set_callbacks)(cf_sf_instance* instance, const cf_sf_callbacks* callbacks,
                                 char** out_error);
 
-  /* Polling instead of callbacks: up to `max` pending outcomes and host actions, oldest
+  /* Polling instead of callbacks: up to `max` outcomes and up to `max` host actions, oldest
    * first, removed from the queue: {"outcomes": [...], "host_actions": [...]} (the shapes
-   * the callbacks receive). Empty in this build (see "Actions" above). */
+   * the callbacks receive). Only what arrived while no such callback was registered is
+   * queued (at most 10000 host actions; beyond, they wait in the outbox). Registering a
+   * callback hands it what is queued. */
   cf_sf_status (*poll_outcomes)(cf_sf_instance* instance, uint32_t max, char** out_json,
                                 char** out_error);
 } cf_sf_api;

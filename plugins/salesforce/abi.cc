@@ -314,6 +314,7 @@ cf_sf_status SetCallbacks(cf_sf_instance* h, const cf_sf_callbacks* callbacks, c
       return Outcome::Fail(CF_SF_INVALID_ARGUMENT, "callbacks.struct_size: too small (set it to sizeof(cf_sf_callbacks))");
     }
     i.SetCallbacks(callbacks);
+    i.DrainToCallbacks();
     return Outcome::Ok();
   });
 }

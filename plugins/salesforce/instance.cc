@@ -71,6 +71,13 @@ std::shared_ptr<Instance> Instance::Create(PluginConfig config, Outcome* failure
   }
   self->store_ = std::move(store);
 
+  // The outbox of accepted actions; its dispatcher starts at the end.
+  s = engine::Outbox::Open(self->store_, {}, &self->outbox_);
+  if (!s.ok()) {
+    *failure = Outcome::Fail(CF_SF_STORE_ERROR, "config.state_dir: the outbox: " + s.message());
+    return nullptr;
+  }
+
   std::string error;
   self->time_zone_ = engine::TimeZone::Load(c.time_zone, &error);
   if (self->time_zone_ == nullptr) {
@@ -119,10 +126,25 @@ std::shared_ptr<Instance> Instance::Create(PluginConfig config, Outcome* failure
     sf::ConnectResult r = sf::Connection::Resume(c.connection, self->store_, self->vault_);
     if (r.ok()) self->connection_ = std::move(r.connection);
   }
+
+  // Last, when nothing can fail any more: deliver what an earlier process left pending.
+  engine::DispatcherCallbacks callbacks;
+  Instance* raw = self.get();
+  callbacks.on_host_action = [raw](const engine::OutboundAction& a) { return raw->DeliverHostAction(a); };
+  callbacks.on_outcome = [raw](const engine::ActionReport& r) { raw->DeliverOutcome(r); };
+  self->dispatcher_ = std::make_unique<engine::Dispatcher>(self->outbox_.get(), &self->connector_,
+                                                           std::move(callbacks));
+  s = self->dispatcher_->Start();
+  if (!s.ok()) {
+    *failure = Outcome::Fail(CF_SF_STORE_ERROR, "config.state_dir: the outbox: " + s.message());
+    return nullptr;
+  }
   return self;
 }
 
 void Instance::Shutdown() {
+  // The round in flight finishes and is recorded; what is pending stays in the outbox.
+  if (dispatcher_ != nullptr) dispatcher_->Stop();
   std::thread thread;
   {
     std::lock_guard<std::mutex> lock(sync_mu_);
@@ -295,7 +317,15 @@ Outcome Instance::Status() {
     std::lock_guard<std::mutex> lock(sync_mu_);
     sync = SyncJsonLocked();
   }
+  json outbox = json::object();
+  for (auto [name, state] : {std::pair{"pending", engine::OutboxState::kPending},
+                             std::pair{"in_flight", engine::OutboxState::kInFlight},
+                             std::pair{"dead", engine::OutboxState::kDead}}) {
+    int64_t n = 0;
+    if (outbox_->Count(state, &n).ok()) outbox[name] = n;
+  }
   json out = {{"name", config_.connection.name},
+              {"outbox", std::move(outbox)},
               {"connection", std::move(connection)},
               {"api", ApiJson(conn.get())},
               {"schema", std::move(schema)},
@@ -651,7 +681,35 @@ Outcome Instance::SendEvent(std::string_view event_json, bool explain) {
   engine::RecordSnapshotPtr snapshot = cache != nullptr ? cache->sink->Snapshot() : nullptr;
   engine::EvaluationResult result = evaluator_.Evaluate(current, event, snapshot, options);
   if (!result.ok()) return Outcome::Fail(CF_SF_NOT_READY, result.error);
-  json out = EvaluationToJson(result, event.id, explain, [this] { return NextActionId(); });
+  // Host actions are accepted into the outbox (durable) before the call returns; Salesforce
+  // actions are returned only, until the Salesforce connector is wired (header, "Actions").
+  std::vector<engine::Action> accepted;
+  std::vector<size_t> accepted_index;
+  for (size_t i = 0; i < result.actions.size(); ++i) {
+    if (IsHostAction(result.actions[i].kind)) {
+      accepted.push_back(result.actions[i]);
+      accepted_index.push_back(i);
+    }
+  }
+  std::vector<std::string> ids(result.actions.size());
+  std::vector<std::string> dispatch(result.actions.size(), "not_dispatched");
+  if (!accepted.empty()) {
+    std::vector<int64_t> outbox_ids;
+    engine::Status s = outbox_->Accept(accepted, &outbox_ids);
+    if (!s.ok()) {
+      return Outcome::Fail(CF_SF_STORE_ERROR, "the event's actions could not be stored, nothing was "
+                                              "queued (send the event again): " + s.message());
+    }
+    for (size_t k = 0; k < accepted_index.size(); ++k) {
+      ids[accepted_index[k]] = outbox_->KeyFor(outbox_ids[k]);
+      dispatch[accepted_index[k]] = "queued";
+    }
+    dispatcher_->Wake();
+  }
+  for (std::string& id : ids) {
+    if (id.empty()) id = NextActionId();
+  }
+  json out = EvaluationToJson(result, event.id, explain, ids, dispatch);
   return Outcome::Ok(Dump(out));
 }
 
@@ -747,9 +805,104 @@ void Instance::SetCallbacks(const cf_sf_callbacks* callbacks) {
   callbacks_.struct_size = sizeof(cf_sf_callbacks);
 }
 
-Outcome Instance::Poll(uint32_t /*max*/) {
-  // Nothing is dispatched in this build (see the header's "Actions"): nothing to report.
-  return Outcome::Ok(Dump(json{{"outcomes", json::array()}, {"host_actions", json::array()}}));
+void Instance::DrainToCallbacks() {
+  cf_sf_callbacks cb;
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mu_);
+    cb = callbacks_;
+  }
+  std::deque<std::string> host_actions, outcomes;
+  {
+    std::lock_guard<std::mutex> lock(poll_mu_);
+    if (cb.on_host_action != nullptr) host_actions.swap(polled_host_actions_);
+    if (cb.on_action_outcome != nullptr) outcomes.swap(polled_outcomes_);
+  }
+  for (const std::string& t : host_actions) cb.on_host_action(cb.user_data, t.c_str(), t.size());
+  for (const std::string& t : outcomes) cb.on_action_outcome(cb.user_data, t.c_str(), t.size());
+}
+
+namespace {
+// Deliveries kept for a polling host at most; beyond, host actions stay pending in the outbox
+// (retried later) and the oldest outcomes are dropped (they stay recorded in the outbox).
+constexpr size_t kMaxPolled = 10000;
+}  // namespace
+
+bool Instance::DeliverHostAction(const engine::OutboundAction& action) {
+  std::string text = Dump(json{{"action_id", action.key},
+                               {"kind", ActionKindName(action.kind)},
+                               {"arguments", action.arguments}});
+  cf_sf_callbacks cb;
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mu_);
+    cb = callbacks_;
+  }
+  if (cb.on_host_action != nullptr) {
+    cb.on_host_action(cb.user_data, text.c_str(), text.size());
+    return true;
+  }
+  std::lock_guard<std::mutex> lock(poll_mu_);
+  if (polled_host_actions_.size() >= kMaxPolled) return false;  // stays pending, durable
+  polled_host_actions_.push_back(std::move(text));
+  return true;
+}
+
+void Instance::DeliverOutcome(const engine::ActionReport& report) {
+  json out = {{"action_id", report.key},
+              {"kind", ActionKindName(report.kind)},
+              {"status", report.ok ? "succeeded" : "failed"},
+              {"attempts", report.attempts}};
+  if (!report.object.empty()) out["object"] = report.object;
+  if (!report.record_id.empty()) out["record_id"] = report.record_id;
+  if (!report.error.empty()) out["error"] = report.error;
+  if (report.merged_into != 0) out["merged_into"] = outbox_->KeyFor(report.merged_into);
+  std::string text = Dump(out);
+  cf_sf_callbacks cb;
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mu_);
+    cb = callbacks_;
+  }
+  if (cb.on_action_outcome != nullptr) {
+    cb.on_action_outcome(cb.user_data, text.c_str(), text.size());
+    return;
+  }
+  std::lock_guard<std::mutex> lock(poll_mu_);
+  if (polled_outcomes_.size() >= kMaxPolled) polled_outcomes_.pop_front();
+  polled_outcomes_.push_back(std::move(text));
+}
+
+Outcome Instance::Poll(uint32_t max) {
+  json outcomes = json::array(), host_actions = json::array();
+  {
+    std::lock_guard<std::mutex> lock(poll_mu_);
+    while (outcomes.size() < max && !polled_outcomes_.empty()) {
+      outcomes.push_back(json::parse(polled_outcomes_.front()));
+      polled_outcomes_.pop_front();
+    }
+    while (host_actions.size() < max && !polled_host_actions_.empty()) {
+      host_actions.push_back(json::parse(polled_host_actions_.front()));
+      polled_host_actions_.pop_front();
+    }
+  }
+  return Outcome::Ok(Dump(json{{"outcomes", std::move(outcomes)}, {"host_actions", std::move(host_actions)}}));
+}
+
+void ConnectorSlot::Install(std::shared_ptr<engine::Connector> connector) {
+  std::lock_guard<std::mutex> lock(mu_);
+  connector_ = std::move(connector);
+}
+
+std::vector<engine::ActionOutcome> ConnectorSlot::Write(const std::vector<engine::OutboundAction>& batch) {
+  std::shared_ptr<engine::Connector> connector;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    connector = connector_;
+  }
+  if (connector != nullptr) return connector->Write(batch);
+  engine::ActionOutcome hold;
+  hold.kind = engine::ActionOutcome::Kind::kHold;
+  hold.error = "not connected to Salesforce: the action waits in the outbox until connect";
+  hold.retry_at = std::chrono::system_clock::now() + std::chrono::seconds(30);
+  return std::vector<engine::ActionOutcome>(batch.size(), hold);
 }
 
 }  // namespace cf::plugin

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,7 +26,10 @@
 #include "connectors/salesforce/connection.h"
 #include "connectors/salesforce/sync.h"
 #include "connectors/salesforce/vault.h"
+#include "engine/connector.h"
+#include "engine/dispatcher.h"
 #include "engine/evaluator.h"
+#include "engine/outbox.h"
 #include "engine/rule_set.h"
 #include "engine/state_store.h"
 #include "engine/sync_sink.h"
@@ -46,6 +50,19 @@ struct Outcome {
   static Outcome Fail(cf_sf_status status, std::string error, std::string json = {}) {
     return {status, std::move(json), std::move(error)};
   }
+};
+
+// The dispatcher's Connector for Salesforce actions: whichever connector is installed (the
+// connection's, once connected). With none it holds the dispatcher until `retry_at`, so
+// actions wait, durably, in the outbox. Thread-safe.
+class ConnectorSlot final : public engine::Connector {
+ public:
+  void Install(std::shared_ptr<engine::Connector> connector);
+  std::vector<engine::ActionOutcome> Write(const std::vector<engine::OutboundAction>& batch) override;
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<engine::Connector> connector_;
 };
 
 class Instance {
@@ -70,6 +87,8 @@ class Instance {
   Outcome SendEvent(std::string_view event_json, bool explain);
   Outcome Enrich(const nlohmann::json& query);
   void SetCallbacks(const cf_sf_callbacks* callbacks);
+  // Hands what waits in the polling queues to the callbacks just registered (not under a lock).
+  void DrainToCallbacks();
   Outcome Poll(uint32_t max);
 
   // Stops the sync (at its next page) and releases everything; idempotent.
@@ -116,6 +135,9 @@ class Instance {
   void RunSync(std::shared_ptr<sf::Connection> connection, std::shared_ptr<const Cache> cache,
                std::vector<sf::SyncPlan> plans, bool full);
   std::string NextActionId();
+  // Dispatcher callbacks: to the host's callbacks, else to the polling queues.
+  bool DeliverHostAction(const engine::OutboundAction& action);
+  void DeliverOutcome(const engine::ActionReport& report);
 
   const PluginConfig config_;
   std::shared_ptr<engine::StateStore> store_;
@@ -142,6 +164,15 @@ class Instance {
   mutable std::mutex callbacks_mu_;
   cf_sf_callbacks callbacks_{};
   bool have_callbacks_ = false;
+
+  // Accepted actions, durable in store_, and their delivery. Today only host actions are
+  // accepted (see the header's "Actions"); Salesforce actions come back undispatched.
+  std::unique_ptr<engine::Outbox> outbox_;
+  ConnectorSlot connector_;
+  std::unique_ptr<engine::Dispatcher> dispatcher_;
+  std::mutex poll_mu_;  // guards the queues for hosts that poll instead of registering callbacks
+  std::deque<std::string> polled_host_actions_;
+  std::deque<std::string> polled_outcomes_;
 
   mutable std::mutex sync_mu_;  // guards sync_ and sync_thread_; never held with mu_ inside
   std::condition_variable sync_done_;

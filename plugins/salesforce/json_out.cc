@@ -123,7 +123,8 @@ json FieldValue(const engine::ActionField& f, const std::vector<std::string>& id
 }  // namespace
 
 json EvaluationToJson(const engine::EvaluationResult& result, const std::string& event_id,
-                      bool explain, const std::function<std::string()>& action_id) {
+                      bool explain, const std::vector<std::string>& ids,
+                      const std::vector<std::string>& dispatch) {
   json bound = json::object();
   for (int r = 0; r < engine::kRecordRootCount; ++r) {
     const char* root = engine::RuleRootName(static_cast<engine::RuleRoot>(r));
@@ -138,16 +139,13 @@ json EvaluationToJson(const engine::EvaluationResult& result, const std::string&
   for (const engine::FiredRule& f : result.fired) {
     fired.push_back({{"rule", f.rule->name}, {"skipped", f.skipped}});
   }
-  std::vector<std::string> ids;
-  ids.reserve(result.actions.size());
-  for (size_t i = 0; i < result.actions.size(); ++i) ids.push_back(action_id());
   json actions = json::array();
   for (size_t i = 0; i < result.actions.size(); ++i) {
     const engine::Action& a = result.actions[i];
     json action = {{"action_id", ids[i]},
                    {"kind", ActionKindName(a.kind)},
                    {"host_action", IsHostAction(a.kind)},
-                   {"dispatch", "not_dispatched"}};
+                   {"dispatch", dispatch[i]}};
     if (a.fired_rule >= 0 && static_cast<size_t>(a.fired_rule) < result.fired.size()) {
       action["rule"] = result.fired[a.fired_rule].rule->name;
     }

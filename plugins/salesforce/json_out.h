@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,10 +29,11 @@ nlohmann::json ObjectToJson(const engine::Object& object);
 // "hint", "formatted"}], plus {"file": "", "message": error} for a folder that cannot be read.
 nlohmann::json DiagnosticsToJson(const engine::RuleSetResult& result);
 
-// The answer of send_event. `action_id` gives each action's id (called once per action, in
-// order).
+// The answer of send_event. `ids[i]` is action i's id and `dispatch[i]` what became of it
+// ("queued": accepted into the outbox; "not_dispatched": returned to the host only).
 nlohmann::json EvaluationToJson(const engine::EvaluationResult& result, const std::string& event_id,
-                                bool explain, const std::function<std::string()>& action_id);
+                                bool explain, const std::vector<std::string>& ids,
+                                const std::vector<std::string>& dispatch);
 
 // A JSON value dumped as UTF-8 text; invalid UTF-8 from records is replaced, never thrown.
 std::string Dump(const nlohmann::json& value);
