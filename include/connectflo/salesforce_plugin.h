@@ -36,18 +36,17 @@
  *     on its own instance. The JSON it receives is valid only during the call (copy it).
  *     Callbacks must not throw or longjmp through the plugin.
  *
- * Actions (this version). send_event returns the fired rules and every action they produced,
- * each with an id and a "dispatch" state:
- *  - host actions (route to team, add tag, set priority, notify) are "queued": accepted into
- *    the instance's durable outbox (its state directory) before send_event returns, then
- *    delivered on a plugin thread to on_host_action (or to poll_outcomes), followed by their
- *    outcome. Their id is the outbox's durable key ("cf-<store nonce>-<n>"). A host action
- *    accepted but not yet delivered when the process stops is delivered after the next create
- *    on the same state directory.
- *  - Salesforce actions (create, update, upsert, log task) are "not_dispatched" in this build:
- *    they are returned to the host only, with a plugin id ("act-..."), and nothing is written
- *    to Salesforce behind the host's back. Wiring them to the outbox waits for the Salesforce
- *    connector of the dispatcher (docs/abi.md, "Actions").
+ * Actions. send_event returns the fired rules and every action they produced, each accepted
+ * into the instance's durable outbox (its state directory) before send_event returns: its id
+ * is the outbox's key ("cf-<store nonce>-<n>") and its "dispatch" is "queued". A plugin thread
+ * (the dispatcher) then carries them out: Salesforce actions (create, update, upsert, log
+ * task) in batches through the connection (exactly once: creates go as upserts by the key
+ * where the object has a ConnectFlo_Action_Id__c field), written through to the cache when
+ * done; host actions (route to team, add tag, set priority, notify) to on_host_action or the
+ * polling queue. Each finished action's outcome goes to on_action_outcome (or the queue).
+ * While there is no connection, Salesforce actions wait in the outbox (and hold the
+ * dispatcher, host actions included) until connect. Actions not finished when the process
+ * stops are carried out after the next create on the same state directory.
  *
  * The header compiles as C11 and as C++ (a consumer project under tests/plugin/consumer proves
  * both).

@@ -4,12 +4,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <cstring>
-#include <random>
 #include <stdexcept>
 
 #include "connectors/salesforce/describe_json.h"
 #include "connectors/salesforce/discovery.h"
 #include "connectors/salesforce/record_json.h"
+#include "connectors/salesforce/salesforce_connector.h"
 #include "engine/binding.h"
 #include "engine/host_event.h"
 #include "engine/sqlite_state_store.h"
@@ -31,24 +31,13 @@ const char* LevelName(cf_sf_log_level level) {
   return "log";
 }
 
-std::string RandomHex(int digits) {
-  std::random_device rd;
-  std::string out;
-  static const char kHex[] = "0123456789abcdef";
-  while (static_cast<int>(out.size()) < digits) {
-    unsigned v = rd();
-    for (int i = 0; i < 8 && static_cast<int>(out.size()) < digits; ++i, v >>= 4) out += kHex[v & 15];
-  }
-  return out;
-}
-
 const char* NoSchema() {
   return "no schema yet: call discover (or set config.schema_file to a describe folder)";
 }
 
 }  // namespace
 
-Instance::Instance(PluginConfig config) : config_(std::move(config)), id_prefix_(RandomHex(12)) {}
+Instance::Instance(PluginConfig config) : config_(std::move(config)) {}
 
 Instance::~Instance() { Shutdown(); }
 
@@ -132,8 +121,10 @@ std::shared_ptr<Instance> Instance::Create(PluginConfig config, Outcome* failure
   Instance* raw = self.get();
   callbacks.on_host_action = [raw](const engine::OutboundAction& a) { return raw->DeliverHostAction(a); };
   callbacks.on_outcome = [raw](const engine::ActionReport& r) { raw->DeliverOutcome(r); };
+  callbacks.on_written = [raw](const engine::OutboundAction& a, const std::string& id) { raw->WriteThrough(a, id); };
   self->dispatcher_ = std::make_unique<engine::Dispatcher>(self->outbox_.get(), &self->connector_,
                                                            std::move(callbacks));
+  if (self->connection_ != nullptr) self->InstallConnector(self->connection_);
   s = self->dispatcher_->Start();
   if (!s.ok()) {
     *failure = Outcome::Fail(CF_SF_STORE_ERROR, "config.state_dir: the outbox: " + s.message());
@@ -232,11 +223,15 @@ Outcome Instance::Connect(const json* options) {
     Log(CF_SF_LOG_WARN, "connect failed: " + r.failure.summary);
     return Outcome::Fail(CF_SF_SALESFORCE_ERROR, why);
   }
+  std::shared_ptr<sf::Connection> connection = std::move(r.connection);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    connection_ = std::move(r.connection);
+    connection_ = connection;
     connect_error_.clear();
   }
+  InstallConnector(connection);
+  dispatcher_->ResumeNow();  // actions held while there was no connection go now
+  dispatcher_->Wake();
   Log(CF_SF_LOG_INFO, std::string("connected (") + sf::AuthMethodName(config.auth) + ")");
   return Status();
 }
@@ -388,6 +383,7 @@ Outcome Instance::Discover(const json* options) {
       }
     }
   }
+  InstallConnector(conn);  // the new schema's action-id fields
   int objects = 0;
   for (const engine::Object& o : cache->schema->objects()) objects += o.is_event ? 0 : 1;
   json out = {{"objects", objects}, {"api_calls", r.org->api_calls},
@@ -655,8 +651,31 @@ Outcome Instance::LoadRules(const json* source) {
 
 // ---- Events -----------------------------------------------------------------------------------
 
-std::string Instance::NextActionId() {
-  return "act-" + id_prefix_ + "-" + std::to_string(next_action_.fetch_add(1));
+namespace {
+
+// The connection's SalesforceConnector, owning the connection its client belongs to.
+class ConnectionConnector final : public engine::Connector {
+ public:
+  ConnectionConnector(std::shared_ptr<sf::Connection> connection, sf::SalesforceConnectorOptions options)
+      : connection_(std::move(connection)), connector_(connection_->client(), std::move(options)) {}
+  std::vector<engine::ActionOutcome> Write(const std::vector<engine::OutboundAction>& batch) override {
+    return connector_.Write(batch);
+  }
+
+ private:
+  const std::shared_ptr<sf::Connection> connection_;
+  sf::SalesforceConnector connector_;
+};
+
+}  // namespace
+
+void Instance::InstallConnector(std::shared_ptr<sf::Connection> connection) {
+  sf::SalesforceConnectorOptions options;
+  std::shared_ptr<const Cache> cache = this->cache();
+  // Creates of every object with a ConnectFlo_Action_Id__c field go as upserts by the action's
+  // key (sending again finds the record instead of making another).
+  if (cache != nullptr) options.action_id_fields = sf::ActionIdFieldsFromSchema(*cache->schema);
+  connector_.Install(std::make_shared<ConnectionConnector>(std::move(connection), std::move(options)));
 }
 
 Outcome Instance::SendEvent(std::string_view event_json, bool explain) {
@@ -681,33 +700,19 @@ Outcome Instance::SendEvent(std::string_view event_json, bool explain) {
   engine::RecordSnapshotPtr snapshot = cache != nullptr ? cache->sink->Snapshot() : nullptr;
   engine::EvaluationResult result = evaluator_.Evaluate(current, event, snapshot, options);
   if (!result.ok()) return Outcome::Fail(CF_SF_NOT_READY, result.error);
-  // Host actions are accepted into the outbox (durable) before the call returns; Salesforce
-  // actions are returned only, until the Salesforce connector is wired (header, "Actions").
-  std::vector<engine::Action> accepted;
-  std::vector<size_t> accepted_index;
-  for (size_t i = 0; i < result.actions.size(); ++i) {
-    if (IsHostAction(result.actions[i].kind)) {
-      accepted.push_back(result.actions[i]);
-      accepted_index.push_back(i);
-    }
-  }
+  // Every action is accepted into the outbox (durable) before the call returns; the
+  // dispatcher carries them out in the background.
   std::vector<std::string> ids(result.actions.size());
-  std::vector<std::string> dispatch(result.actions.size(), "not_dispatched");
-  if (!accepted.empty()) {
+  std::vector<std::string> dispatch(result.actions.size(), "queued");
+  if (!result.actions.empty()) {
     std::vector<int64_t> outbox_ids;
-    engine::Status s = outbox_->Accept(accepted, &outbox_ids);
+    engine::Status s = outbox_->Accept(result.actions, &outbox_ids);
     if (!s.ok()) {
       return Outcome::Fail(CF_SF_STORE_ERROR, "the event's actions could not be stored, nothing was "
                                               "queued (send the event again): " + s.message());
     }
-    for (size_t k = 0; k < accepted_index.size(); ++k) {
-      ids[accepted_index[k]] = outbox_->KeyFor(outbox_ids[k]);
-      dispatch[accepted_index[k]] = "queued";
-    }
+    for (size_t i = 0; i < outbox_ids.size() && i < ids.size(); ++i) ids[i] = outbox_->KeyFor(outbox_ids[i]);
     dispatcher_->Wake();
-  }
-  for (std::string& id : ids) {
-    if (id.empty()) id = NextActionId();
   }
   json out = EvaluationToJson(result, event.id, explain, ids, dispatch);
   return Outcome::Ok(Dump(out));
@@ -868,6 +873,38 @@ void Instance::DeliverOutcome(const engine::ActionReport& report) {
   std::lock_guard<std::mutex> lock(poll_mu_);
   if (polled_outcomes_.size() >= kMaxPolled) polled_outcomes_.pop_front();
   polled_outcomes_.push_back(std::move(text));
+}
+
+void Instance::WriteThrough(const engine::OutboundAction& action, const std::string& record_id) {
+  std::shared_ptr<const Cache> cache = this->cache();
+  std::optional<engine::SfId> id = engine::SfId::Parse(record_id);
+  if (cache == nullptr || !id) return;
+  int object = cache->schema->IndexOf(action.object);
+  if (object < 0) return;
+  // The cached record (an update changes some fields), then the action's values over it.
+  json record = json::object();
+  if (const engine::Record* cached = cache->sink->Snapshot()->Find(object, *id)) {
+    sf::RecordJsonOptions options;
+    options.attributes = false;
+    options.nulls = false;
+    record = sf::RecordToJson(*cached, options);
+  }
+  for (const engine::OutboundField& f : action.fields) {
+    if (f.kind == engine::OutboundField::Kind::kValue) record[f.name] = f.text;  // text forms convert
+    if (f.kind == engine::OutboundField::Kind::kNull) record[f.name] = nullptr;
+  }
+  record["Id"] = id->To18();
+  std::string error;
+  std::optional<sf::ConvertedRecord> converted = sf::RecordFromJson(record, cache->sink->layout(object), &error);
+  if (!converted) {
+    Log(CF_SF_LOG_DEBUG, "write-through of " + action.object + " skipped (the next sync brings it): " + error);
+    return;
+  }
+  engine::SyncBatch batch;
+  batch.object_index = object;
+  batch.upserts.push_back(converted->record);
+  engine::Status s = cache->sink->Apply(batch);
+  if (!s.ok()) Log(CF_SF_LOG_WARN, "write-through of " + action.object + " failed: " + s.message());
 }
 
 Outcome Instance::Poll(uint32_t max) {

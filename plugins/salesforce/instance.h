@@ -53,8 +53,8 @@ struct Outcome {
 };
 
 // The dispatcher's Connector for Salesforce actions: whichever connector is installed (the
-// connection's, once connected). With none it holds the dispatcher until `retry_at`, so
-// actions wait, durably, in the outbox. Thread-safe.
+// connection's SalesforceConnector, once connected). With none it holds the dispatcher for
+// 30 s at a time, so actions wait, durably, in the outbox; connect ends the hold. Thread-safe.
 class ConnectorSlot final : public engine::Connector {
  public:
   void Install(std::shared_ptr<engine::Connector> connector);
@@ -134,10 +134,14 @@ class Instance {
   nlohmann::json SyncJsonLocked() const;
   void RunSync(std::shared_ptr<sf::Connection> connection, std::shared_ptr<const Cache> cache,
                std::vector<sf::SyncPlan> plans, bool full);
-  std::string NextActionId();
+  // Installs the connection's SalesforceConnector for the dispatcher and ends a hold.
+  void InstallConnector(std::shared_ptr<sf::Connection> connection);
   // Dispatcher callbacks: to the host's callbacks, else to the polling queues.
   bool DeliverHostAction(const engine::OutboundAction& action);
   void DeliverOutcome(const engine::ActionReport& report);
+  // A Salesforce action is done: its values go into the cache at once (the next event binds
+  // the Lead just created), before the next sync brings the whole record.
+  void WriteThrough(const engine::OutboundAction& action, const std::string& record_id);
 
   const PluginConfig config_;
   std::shared_ptr<engine::StateStore> store_;
@@ -145,8 +149,6 @@ class Instance {
   std::string vault_error_;                 // why vault_ is null
   std::shared_ptr<const engine::TimeZone> time_zone_;
   engine::SystemClock clock_;
-  std::string id_prefix_;  // of action ids: random per instance
-  std::atomic<uint64_t> next_action_{1};
 
   engine::RuleSetHolder rules_;
   engine::Evaluator evaluator_;
@@ -165,8 +167,8 @@ class Instance {
   cf_sf_callbacks callbacks_{};
   bool have_callbacks_ = false;
 
-  // Accepted actions, durable in store_, and their delivery. Today only host actions are
-  // accepted (see the header's "Actions"); Salesforce actions come back undispatched.
+  // Accepted actions, durable in store_, and their delivery: Salesforce actions through the
+  // connection's SalesforceConnector, host actions through the host's callbacks.
   std::unique_ptr<engine::Outbox> outbox_;
   ConnectorSlot connector_;
   std::unique_ptr<engine::Dispatcher> dispatcher_;

@@ -30,7 +30,7 @@ nlohmann::json ObjectToJson(const engine::Object& object);
 nlohmann::json DiagnosticsToJson(const engine::RuleSetResult& result);
 
 // The answer of send_event. `ids[i]` is action i's id and `dispatch[i]` what became of it
-// ("queued": accepted into the outbox; "not_dispatched": returned to the host only).
+// ("queued": accepted into the outbox).
 nlohmann::json EvaluationToJson(const engine::EvaluationResult& result, const std::string& event_id,
                                 bool explain, const std::vector<std::string>& ids,
                                 const std::vector<std::string>& dispatch);

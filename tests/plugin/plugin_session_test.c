@@ -24,6 +24,7 @@ static atomic_int g_host_actions;
 static atomic_int g_outcomes;
 static atomic_int g_routed;  /* host actions routing to Enterprise Support */
 static atomic_int g_succeeded;
+static atomic_int g_leads_created;  /* outcomes naming a new Lead's Id (00Q...) */
 
 static void on_host_action(void* user_data, const char* json, size_t size) {
   EXPECT(user_data == (void*)&g_host_actions, "user_data");
@@ -36,6 +37,8 @@ static void on_action_outcome(void* user_data, const char* json, size_t size) {
   (void)user_data;
   (void)size;
   if (contains(json, "\"status\":\"succeeded\"")) atomic_fetch_add(&g_succeeded, 1);
+  if (contains(json, "\"object\":\"Lead\"") && contains(json, "\"record_id\":\"00Q")) atomic_fetch_add(&g_leads_created, 1);
+  if (!contains(json, "\"status\":\"succeeded\"")) fprintf(stderr, "outcome: %s\n", json);
   atomic_fetch_add(&g_outcomes, 1);
 }
 
@@ -182,10 +185,27 @@ static void session(const char* url, const char* ca, const char* source, const c
              0);
   EXPECT(contains(out, "\"rule\":\"Lead capture from phone calls\""), "%s", or_empty(out));
   EXPECT(contains(out, "\"kind\":\"create\",") && contains(out, "\"object\":\"Lead\""), "%s", or_empty(out));
-  EXPECT(contains(out, "\"name\":\"WhoId\",\"value\":{\"action_id\":\"act-"), "task not linked: %s",
+  EXPECT(contains(out, "\"name\":\"WhoId\",\"value\":{\"action_id\":\"cf-"), "task not linked: %s",
          or_empty(out));
-  /* Salesforce actions are returned, not dispatched, in this build. */
-  EXPECT(contains(out, "\"dispatch\":\"not_dispatched\""), "%s", or_empty(out));
+  /* Salesforce actions are queued too: the Lead is created in the org (the emulator), the
+   * calls logged; the outcomes say so. */
+  int queued_call = count(out, "\"dispatch\":\"queued\"");
+  EXPECT(queued_call == 3, "call actions queued: %d: %s", queued_call, or_empty(out));
+  api->free_string(out);
+  EXPECT(wait_for(&g_outcomes, queued + queued_call), "call outcomes: %d of %d", atomic_load(&g_outcomes),
+         queued + queued_call);
+  EXPECT(atomic_load(&g_leads_created) == 1, "lead created %d times", atomic_load(&g_leads_created));
+  EXPECT(atomic_load(&g_succeeded) == queued + queued_call, "succeeded %d of %d", atomic_load(&g_succeeded),
+         queued + queued_call);
+  /* Written through to the cache: the same caller again is bound to the new Lead by phone,
+   * not captured twice. */
+  out = send(inst,
+             "{\"type\": \"call.ended\", \"call\": {\"direction\": \"inbound\", \"from\": \"+1 415 555 0199\","
+             " \"customer\": {\"phone\": \"+1 415 555 0199\"}}}",
+             0);
+  EXPECT(!contains(out, "Lead capture from phone calls"), "captured twice: %s", or_empty(out));
+  EXPECT(contains(out, "\"Lead\":{\"id\":\"00Q") && contains(out, "\"source\":\"phone\""), "not bound: %s",
+         or_empty(out));
   api->free_string(out);
 
   /* A known caller (a Lead, by phone, from the synced cache) is only logged. */

