@@ -179,8 +179,9 @@ typedef struct cf_sf_api {
                              size_t objects_size, char** out_json, char** out_error);
 
   /* Starts a sync on a plugin thread and returns at once; CF_SF_BUSY if one runs.
-   * `options_json` may be absent or {"full": true} (force: drop the cursors and reload
-   * everything). Which objects and fields: the configuration's "sync.objects", else what the
+   * `options_json` may be absent or {"full": true} (force: drop the synced objects' cached
+   * records and cursors, then reload them; until the reload reaches an object, events see
+   * none of its records). Which objects and fields: the configuration's "sync.objects", else what the
    * loaded rules read plus the keys binding needs. */
   cf_sf_status (*sync_start)(cf_sf_instance* instance, const char* options_json,
                              size_t options_size, char** out_error);

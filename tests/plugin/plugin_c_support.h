@@ -4,13 +4,14 @@
 #define CF_TESTS_PLUGIN_PLUGIN_C_SUPPORT_H_
 
 #include <dlfcn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <connectflo/salesforce_plugin.h>
 
-static int g_failures = 0;
+static atomic_int g_failures;  /* EXPECT may run on several threads */
 
 /* Records a failure (the test goes on, so one run shows every problem). */
 #define EXPECT(cond, ...)                                              \
