@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# End-to-end test of cf-salesforce (registered with CTest in tools/CMakeLists.txt): starts its
+# own emulator over TLS on loopback, then runs every command against it through the plugin's C
+# ABI and checks the output and the exit status, including the failure cases an admin meets.
+#   cf_salesforce_test.sh CF_SALESFORCE SF_EMULATOR PLUGIN SOURCE_DIR
+set -euo pipefail
+cli=$1 emulator=$2 plugin=$3 src=$4
+work=$(mktemp -d "${TMPDIR:-/tmp}/cf-cli-test-XXXXXX")
+pid=""
+cleanup() {
+  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAILED: $*" >&2; exit 1; }
+
+"$emulator" --make-test-certs "$work/certs" >/dev/null
+"$emulator" --seed "$src/examples/org" --port 0 --url-file "$work/url" \
+  --tls-cert "$work/certs/server.pem" --tls-key "$work/certs/server-key.pem" >"$work/emu.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do [ -s "$work/url" ] && break; sleep 0.1; done
+[ -s "$work/url" ] || { cat "$work/emu.log"; fail "the emulator did not start"; }
+url=$(cat "$work/url")
+
+read -r client_id client_secret username password < <(python3 - "$src/examples/org/seed.json" <<'EOF'
+import json, sys
+seed = json.load(open(sys.argv[1]))
+app = seed["connectedApp"]
+user = next(u for u in seed["users"] if u.get("IntegrationUser"))
+print(app["ConsumerKey"], app["ConsumerSecret"], user["Username"], user["Password"] + user["SecurityToken"])
+EOF
+)
+( umask 077; openssl rand -base64 32 >"$work/vault.key" )
+config() {  # config FILE PASSWORD_VARIABLE
+  cat >"$1" <<EOF
+{"name": "cli-test", "instance_url": "$url", "login_url": "$url", "ca_file": "$work/certs/ca.pem",
+ "state_dir": "$work/state", "vault_key_file": "$work/vault.key",
+ "rule_folder": "$src/examples/rules",
+ "credentials": {"method": "password", "client_id": "$client_id", "client_secret": "$client_secret",
+                 "username": "$username", "password": {"env": "$2"}},
+ "testing": {"allow_loopback": true}}
+EOF
+}
+config "$work/good.json" CF_TEST_PASSWORD
+export CF_TEST_PASSWORD=$password CF_TEST_WRONG="not-the-password"
+
+# run EXPECTED_STATUS PATTERN ARGS...: the command's status and that its output matches.
+run() {
+  local want=$1 pattern=$2; shift 2
+  local got=0
+  "$cli" --plugin "$plugin" "$@" >"$work/out" 2>&1 || got=$?
+  [ "$got" -eq "$want" ] || { cat "$work/out"; fail "cf-salesforce $* exited $got, expected $want"; }
+  grep -Eq -- "$pattern" "$work/out" || { cat "$work/out"; fail "cf-salesforce $*: no match for /$pattern/"; }
+  if grep -Fq -- "$password" "$work/out"; then fail "cf-salesforce $* printed the password"; fi
+}
+
+run 2 "unknown command 'bogus'" --config "$work/good.json" bogus
+run 2 "config is required|--config FILE is required" status
+run 0 "usage: cf-salesforce" --help
+echo '{"name": ""}' >"$work/bad.json"
+run 2 "config\.(name|state_dir)" --config "$work/bad.json" status
+
+config "$work/wrong.json" CF_TEST_WRONG
+run 3 "authentication|password|credentials" --config "$work/wrong.json" connect
+
+run 0 "^connection: connected" --config "$work/good.json" connect
+run 0 "connected to org 00DDn000000CfDmMAK as $username" --config "$work/good.json" test
+run 0 "^Account .*fields|ConnectFlo_Action_Id__c \*" --config "$work/good.json" discover
+grep -Eq "^discovered [0-9]+ objects with 3 API calls" "$work/out" || fail "discover: not 3 API calls"
+run 0 "sync succeeded: 51 records" --config "$work/good.json" sync
+run 0 "16 rules in 8 files, no errors" --config "$work/good.json" check
+run 1 "unknown field 'Compnay' on Lead" --config "$work/good.json" check "$src/tests/golden/rules_check"
+run 1 "27 events: [0-9]+ rules fired, [0-9]+ actions, 1 refused" \
+  --config "$work/good.json" replay "$src/examples/events/day.jsonl"
+grep -Eq 'fired: "Account insights", "Platinum customers first"' "$work/out" || fail "replay: rules"
+grep -Eq 'conversation.started_at: expected a date-time' "$work/out" || fail "replay: the bad event"
+run 0 '"Name": "Kestrel Banking Group"' --config "$work/good.json" enrich --email Olivia.Hart@kestrel.example
+run 1 "" --config "$work/good.json" enrich --email nobody@nowhere.example
+run 0 "^connection: connected" --config "$work/good.json" status
+echo "cf-salesforce: every command behaved"
