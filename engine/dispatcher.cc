@@ -427,9 +427,19 @@ Status Dispatcher::RunOnce(size_t* finished) {
   }
   if (!s.ok()) return s;
   if (callbacks_.on_written) {
+    // References within the batch become the Ids its writes got.
+    std::unordered_map<int64_t, std::string> written_ids;
+    for (const auto& [index, record_id] : written) written_ids[batch[index].id] = record_id;
     for (const auto& [index, record_id] : written) {
+      OutboundAction a = batch[index];
+      for (OutboundField& f : a.fields) {
+        auto it = f.kind == OutboundField::Kind::kRef ? written_ids.find(f.ref) : written_ids.end();
+        if (it == written_ids.end()) continue;
+        f.kind = OutboundField::Kind::kValue;
+        f.text = it->second;
+      }
       try {
-        callbacks_.on_written(batch[index], record_id);
+        callbacks_.on_written(a, record_id);
       } catch (...) {
       }
     }
@@ -466,6 +476,57 @@ bool Dispatcher::WaitIdle(std::chrono::milliseconds timeout) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+namespace {
+
+// Copies one slot of `from` (same layout as the builder's) into the builder.
+void CopySlot(const Record& from, const Slot& slot, RecordBuilder* b) {
+  if (from.IsNull(slot)) return;
+  switch (slot.kind) {
+    case StorageKind::kBool: b->SetBool(slot, from.GetBool(slot)); break;
+    case StorageKind::kNumber: b->SetNumber(slot, from.GetNumber(slot)); break;
+    case StorageKind::kString: b->SetString(slot, from.GetString(slot)); break;
+    case StorageKind::kPicklist: b->SetPicklist(slot, from.GetPicklistText(slot)); break;
+    case StorageKind::kId: b->SetId(slot, from.GetId(slot)); break;
+    case StorageKind::kDate: b->SetDate(slot, from.GetDate(slot)); break;
+    case StorageKind::kDateTime: b->SetDateTime(slot, from.GetDateTime(slot)); break;
+    case StorageKind::kTime: b->SetTime(slot, from.GetTime(slot)); break;
+    case StorageKind::kNone: break;
+  }
+}
+
+}  // namespace
+
+Status WriteThrough(PersistentRecordSink& sink, const OutboundAction& action,
+                    const std::string& record_id) {
+  if (!IsSalesforceAction(action.kind)) return Status::Ok();
+  const int object = sink.schema().IndexOf(action.object);
+  std::optional<SfId> id = SfId::Parse(record_id);
+  if (object < 0 || !id) return Status::Ok();
+  std::shared_ptr<const RecordLayout> layout = sink.layout(object);
+  if (!layout || layout->id_slot() == nullptr) return Status::Ok();
+  RecordSnapshotPtr snapshot = sink.Snapshot();
+  const Record* cached = snapshot->Find(object, *id);
+  if (action.kind == ActionKind::kUpdate && cached == nullptr) return Status::Ok();
+  RecordBuilder b(layout);
+  if (cached != nullptr && &cached->layout() == layout.get()) {
+    for (const Slot& slot : layout->slots()) CopySlot(*cached, slot, &b);
+  }
+  b.SetId(*layout->id_slot(), *id);
+  for (const OutboundField& f : action.fields) {
+    const Slot* slot = layout->SlotForField(f.name);
+    if (slot == nullptr || slot == layout->id_slot()) continue;
+    if (f.kind == OutboundField::Kind::kNull) {
+      b.SetNull(*slot);
+    } else if (f.kind == OutboundField::Kind::kValue) {
+      b.SetFromText(*slot, f.text);
+    }  // kRef: resolved to kValue by the dispatcher before sending
+  }
+  SyncBatch batch;
+  batch.object_index = object;
+  batch.upserts.push_back(b.Finish());
+  return sink.Apply(batch);
 }
 
 }  // namespace cf::engine

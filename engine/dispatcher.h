@@ -42,6 +42,7 @@
 #include "engine/connector.h"
 #include "engine/outbox.h"
 #include "engine/status.h"
+#include "engine/sync_sink.h"
 
 namespace cf::engine {
 
@@ -68,6 +69,18 @@ struct DispatcherCallbacks {
   // Optional.
   std::function<void(const OutboundAction&, const std::string& record_id)> on_written;
 };
+
+// Writes a done Salesforce action through to the record cache (and its store), so that the
+// next events see the record at once (DispatcherCallbacks::on_written):
+//  - create, log task, upsert: the record with `record_id` gets the fields the action wrote
+//    (on top of the cached record when there is one; fields it did not write are null on a
+//    new record until the sync brings Salesforce's copy, which replaces it);
+//  - update: the fields written replace those of the cached record; a record that is not
+//    cached is left to the sync (a partial copy would look whole).
+// Objects the sink's schema lacks, fields its layout does not store and values that do not
+// parse are skipped. Returns the sink's error (the cache is then unchanged).
+Status WriteThrough(PersistentRecordSink& sink, const OutboundAction& action,
+                    const std::string& record_id);
 
 struct DispatcherOptions {
   // Entries claimed per round (the connector splits them into calls of 200). Default: 1000.

@@ -14,6 +14,7 @@
 
 #include "engine/dispatcher.h"
 #include "engine/sqlite_state_store.h"
+#include "engine/sync_sink.h"
 #include "tests/engine/state_test_support.h"
 
 namespace cf::engine {
@@ -584,6 +585,57 @@ TEST_F(DispatcherTest, BackgroundWorkersDrainTheOutboxAndStopCleanly) {
   EXPECT_EQ(Count(OutboxState::kDone), 100);
   for (int64_t id : all) EXPECT_TRUE(Report(id).ok) << id;
   EXPECT_EQ(host_.size(), 50u);
+}
+
+TEST_F(DispatcherTest, DoneWritesAreVisibleInTheCacheAtOnce) {
+  std::shared_ptr<const Schema> schema = testing::MakeStateSchema();
+  auto sink = std::make_shared<PersistentRecordSink>(store_, schema);
+  ASSERT_TRUE(sink->Load().ok());
+  const int account = schema->IndexOf("Account");
+  const int contact = schema->IndexOf("Contact");
+  // A cached Account with a name and a rating.
+  {
+    RecordBuilder b(sink->layout(account));
+    b.SetFromText(*sink->layout(account)->SlotForField("Id"), testing::IdText("001", 7));
+    b.SetFromText(*sink->layout(account)->SlotForField("Name"), "Acme");
+    b.SetFromText(*sink->layout(account)->SlotForField("Rating__c"), "4");
+    SyncBatch batch;
+    batch.object_index = account;
+    batch.upserts.push_back(b.Finish());
+    ASSERT_TRUE(sink->Apply(batch).ok());
+  }
+  // The scripted connector gives creates the Id "00Q<id>", which is no Contact Id: give
+  // the create a real one.
+  std::vector<int64_t> ids = Accept({
+      Create("Contact", {Value("LastName", "Cached"), Value("Email", "C@x.example")}),
+      Update("Account", testing::IdText("001", 7), {Value("Name", "Acme Renamed")}),
+  });
+  connector_.Script("Cached", {ActionOutcome::Kind::kDone, testing::IdText("003", 9), "", {}});
+  DispatcherCallbacks callbacks = Callbacks();
+  callbacks.on_written = [sink](const OutboundAction& a, const std::string& id) {
+    ASSERT_TRUE(WriteThrough(*sink, a, id).ok());
+  };
+  // The update's outcome: the scripted default Id is not an Account Id; script it too.
+  connector_.Script("Acme Renamed",
+                    {ActionOutcome::Kind::kDone, testing::IdText("001", 7), "", {}});
+  Dispatcher d(outbox_.get(), &connector_, callbacks, Options());
+  ASSERT_TRUE(d.RunOnce().ok());
+  RecordSnapshotPtr snap = sink->Snapshot();
+  RecordSpan by_email = snap->FindByEmail(contact, "c@x.example");
+  ASSERT_EQ(by_email.size, 1u);
+  const Record* made = snap->Find(contact, testing::Id(testing::IdText("003", 9)));
+  ASSERT_NE(made, nullptr);
+  EXPECT_EQ(made->GetString(*made->layout().SlotForField("LastName")), "Cached");
+  const Record* renamed = snap->Find(account, testing::Id(testing::IdText("001", 7)));
+  ASSERT_NE(renamed, nullptr);
+  EXPECT_EQ(renamed->GetString(*renamed->layout().SlotForField("Name")), "Acme Renamed");
+  // Fields the update did not write are kept.
+  EXPECT_EQ(renamed->GetNumber(*renamed->layout().SlotForField("Rating__c")),
+            *Decimal::Parse("4"));
+  // And the store has them: a restart sees them too.
+  auto reloaded = std::make_shared<PersistentRecordSink>(store_, schema);
+  ASSERT_TRUE(reloaded->Load().ok());
+  EXPECT_NE(reloaded->Snapshot()->Find(contact, testing::Id(testing::IdText("003", 9))), nullptr);
 }
 
 }  // namespace
