@@ -731,6 +731,13 @@ Outcome Instance::Enrich(const json& query) {
     const std::string& key = it.key();
     if (key == "fields") {
       if (!it->is_object()) return Outcome::Fail(CF_SF_BAD_JSON, "enrich_contact.fields: expected an object of arrays");
+      for (auto f = it->begin(); f != it->end(); ++f) {
+        bool names = f->is_array();
+        for (const json& n : *f) names = names && n.is_string();
+        if (!names) {
+          return Outcome::Fail(CF_SF_BAD_JSON, "enrich_contact.fields." + f.key() + ": expected an array of field names");
+        }
+      }
       selected = *it;
       continue;
     }
