@@ -884,34 +884,9 @@ void Instance::DeliverOutcome(const engine::ActionReport& report) {
 
 void Instance::WriteThrough(const engine::OutboundAction& action, const std::string& record_id) {
   std::shared_ptr<const Cache> cache = this->cache();
-  std::optional<engine::SfId> id = engine::SfId::Parse(record_id);
-  if (cache == nullptr || !id) return;
-  int object = cache->schema->IndexOf(action.object);
-  if (object < 0) return;
-  // The cached record (an update changes some fields), then the action's values over it.
-  json record = json::object();
-  if (const engine::Record* cached = cache->sink->Snapshot()->Find(object, *id)) {
-    sf::RecordJsonOptions options;
-    options.attributes = false;
-    options.nulls = false;
-    record = sf::RecordToJson(*cached, options);
-  }
-  for (const engine::OutboundField& f : action.fields) {
-    if (f.kind == engine::OutboundField::Kind::kValue) record[f.name] = f.text;  // text forms convert
-    if (f.kind == engine::OutboundField::Kind::kNull) record[f.name] = nullptr;
-  }
-  record["Id"] = id->To18();
-  std::string error;
-  std::optional<sf::ConvertedRecord> converted = sf::RecordFromJson(record, cache->sink->layout(object), &error);
-  if (!converted) {
-    Log(CF_SF_LOG_DEBUG, "write-through of " + action.object + " skipped (the next sync brings it): " + error);
-    return;
-  }
-  engine::SyncBatch batch;
-  batch.object_index = object;
-  batch.upserts.push_back(converted->record);
-  engine::Status s = cache->sink->Apply(batch);
-  if (!s.ok()) Log(CF_SF_LOG_WARN, "write-through of " + action.object + " failed: " + s.message());
+  if (cache == nullptr) return;
+  engine::Status s = engine::WriteThrough(*cache->sink, action, record_id);
+  if (!s.ok()) Log(CF_SF_LOG_WARN, "write-through of " + action.object + " failed (the next sync brings it): " + s.message());
 }
 
 Outcome Instance::Poll(uint32_t max) {
