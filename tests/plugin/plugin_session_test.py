@@ -13,9 +13,12 @@ import ctypes
 import json
 import os
 import shutil
+import ssl
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 
 OK, UNKNOWN_INSTANCE, BAD_EVENT, VERSION_MISMATCH, NOT_FOUND = 0, 3, 10, 2, 13
 EXPLAIN = 1
@@ -274,6 +277,30 @@ def main():
 
     status = p.call("status", inst)
     check(status["outbox"]["dead"] == 0, status["outbox"])
+
+    # The product guide's main path: an access token pasted by the admin. Got here with the
+    # OAuth password grant from the org itself; a second instance in the same process.
+    form = urllib.parse.urlencode({
+        "grant_type": "password", "client_id": os.environ["CF_TEST_SF_CLIENT_ID"],
+        "client_secret": os.environ["CF_TEST_SF_CLIENT_SECRET"],
+        "username": os.environ["CF_TEST_SF_USERNAME"], "password": os.environ["CF_TEST_SF_PASSWORD"]}).encode()
+    tls = ssl.create_default_context(cafile=ca_file)
+    with urllib.request.urlopen(url + "/services/oauth2/token", data=form, context=tls, timeout=30) as answer:
+        token = json.load(answer)["access_token"]
+    other = p.create({"name": "token-org", "state_dir": os.path.join(work, "state-token"),
+                      "ca_file": ca_file, "testing": {"allow_loopback": True}})
+    status = p.call("connect", other, *Plugin.arg({"method": "access_token", "instance_url": url,
+                                                  "access_token": token}))
+    check(status["connection"]["state"] == "connected" and token not in json.dumps(status), status)
+    check(p.call("test_connection", other)["org_id"].startswith("00D"), "token connection")
+    try:
+        p.call("connect", other, *Plugin.arg({"method": "access_token", "instance_url": url,
+                                             "access_token": "00Dnot-a-token"}))
+        p.call("test_connection", other)
+        check(False, "a bad token was accepted")
+    except PluginError as e:
+        check(e.status in (6, 8) and "00Dnot-a-token" not in e.message, e.message)
+    check(p.api.destroy(other, None) == OK, "destroy token-org")
 
     err = ctypes.c_void_p()
     check(p.api.destroy(inst, ctypes.byref(err)) == OK, p.take(err))
