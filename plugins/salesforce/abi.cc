@@ -51,9 +51,11 @@ cf_sf_status Deliver(const Outcome& outcome, char** out_json, char** out_error) 
 // Live instances by handle, and the state directories they hold.
 class Registry {
  public:
+  // Destroyed at exit or dlclose: instances the host did not destroy are shut down then
+  // (their dispatcher and sync stop; what is pending stays in the outbox).
   static Registry& Get() {
-    static Registry* registry = new Registry();  // never destroyed: safe during unload
-    return *registry;
+    static Registry registry;
+    return registry;
   }
 
   cf_sf_instance* Add(std::shared_ptr<Instance> instance, const std::string& dir) {
