@@ -1,5 +1,6 @@
 #include "engine/outbox.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <utility>
@@ -244,7 +245,7 @@ Status Outbox::Accept(const std::vector<Action>& actions, std::vector<int64_t>* 
   }
 
   int64_t first = 0;
-  Status s = store_->OutboxReserveIds(n, &first);
+  Status s = TakeIds(n, &first);
   if (!s.ok()) return s;
   std::vector<OutboxEntry> entries(n);
   for (int64_t i = 0; i < n; ++i) {
@@ -304,6 +305,22 @@ Status Outbox::Accept(const std::vector<Action>& actions, std::vector<int64_t>* 
   if (ids != nullptr) {
     for (const OutboxEntry& e : entries) ids->push_back(e.id);
   }
+  return Status::Ok();
+}
+
+Status Outbox::TakeIds(int64_t n, int64_t* first) {
+  std::lock_guard<std::mutex> lock(ids_mu_);
+  if (end_id_ - next_id_ < n) {
+    const int64_t block = std::max(n, kIdBlock);
+    Status s = store_->OutboxReserveIds(block, &next_id_);
+    if (!s.ok()) {
+      next_id_ = end_id_ = 0;
+      return s;
+    }
+    end_id_ = next_id_ + block;
+  }
+  *first = next_id_;
+  next_id_ += n;
   return Status::Ok();
 }
 

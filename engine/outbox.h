@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,9 +113,18 @@ class Outbox {
   Outbox(std::shared_ptr<StateStore> store, OutboxOptions options, std::string nonce);
   Status Decode(OutboxEntry entry, OutboxItem* item) const;
 
+  // Takes `n` consecutive ids from the block reserved in the store (reserving a new block of
+  // at least kIdBlock when it runs out), so most Accepts cost one transaction. Ids of a block
+  // left unused when the process ends are never used: gaps, never reuse.
+  Status TakeIds(int64_t n, int64_t* first);
+  static constexpr int64_t kIdBlock = 256;
+
   const std::shared_ptr<StateStore> store_;
   const OutboxOptions options_;
   const std::string nonce_;
+  std::mutex ids_mu_;  // guards next_id_, end_id_
+  int64_t next_id_ = 0;
+  int64_t end_id_ = 0;  // one past the reserved block
 };
 
 }  // namespace cf::engine

@@ -21,7 +21,11 @@ std::string LowerCase(std::string s) {
 }
 
 // The writer's reference name of an action (WriteOp::As).
-std::string RefName(int64_t id) { return "a" + std::to_string(id); }
+std::string RefName(int64_t id) {
+  std::string name = "a";  // built with append: GCC 12 -O3 warns -Wrestrict on "a" + string
+  name.append(std::to_string(id));
+  return name;
+}
 
 nlohmann::json FieldJson(const OutboundField& f) {
   switch (f.json_type) {

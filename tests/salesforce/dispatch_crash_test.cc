@@ -54,8 +54,9 @@ class DispatchCrashTest : public testing::ConnectorFixture {
     envp.push_back(nullptr);
     std::string program = CF_OUTBOX_CRASH_CHILD;
     std::string total_text = std::to_string(total);
+    std::string rate_text = "300";  // events per second: the kills fall while accepting
     std::vector<char*> argv = {program.data(), const_cast<char*>(state.c_str()),
-                               total_text.data(), nullptr};
+                               total_text.data(), rate_text.data(), nullptr};
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     const std::string log = dir_.File("child.log");

@@ -2,21 +2,25 @@
 // again: it accepts events' actions into the outbox of a state file and dispatches them to an
 // emulator through the Salesforce connector, continuing from wherever the last run stopped.
 //
-//   outbox_crash_child STATE_FILE TOTAL_EVENTS
+//   outbox_crash_child STATE_FILE TOTAL_EVENTS EVENTS_PER_SECOND
 //   environment: CF_CRASH_URL (the emulator), CF_CRASH_CA (its CA file), CF_CRASH_CLIENT_ID,
 //   CF_CRASH_CLIENT_SECRET, CF_CRASH_USERNAME, CF_CRASH_PASSWORD (credentials stay out of argv)
 //
 // Event k (0-based, k < TOTAL_EVENTS) is: a Case "crash-case-k" when k % 4 != 3, else a Lead
 // "crash-lead-k" (Company "Crash Co") and a Task "crash-task-k" whose WhoId is that Lead. The
 // events already accepted are counted from the outbox itself (one group per event), so a run
-// never accepts an event twice and never skips one.
+// never accepts an event twice and never skips one. Events arrive at EVENTS_PER_SECOND (as a
+// host's would), so the kills fall while events are still being accepted, not only after.
 //
 // Exit status: 0 when every accepted action is done; 3 when some are dead letters or the
 // outbox did not drain in time; 1 on a setup error (message on stderr); 2 on bad usage.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "connectors/salesforce/http_transport.h"
@@ -83,12 +87,13 @@ int Fail(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: outbox_crash_child STATE_FILE TOTAL_EVENTS\n");
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: outbox_crash_child STATE_FILE TOTAL_EVENTS EVENTS_PER_SECOND\n");
     return 2;
   }
   const std::string state_path = argv[1];
   const int64_t total = std::atoll(argv[2]);
+  const int64_t rate = std::max<int64_t>(1, std::atoll(argv[3]));
 
   std::unique_ptr<cf::engine::SqliteStateStore> raw;
   cf::engine::Status s = cf::engine::SqliteStateStore::Open(state_path, {}, &raw);
@@ -153,7 +158,9 @@ int main(int argc, char** argv) {
   std::printf("run: %lld events already accepted\n", static_cast<long long>(accepted));
   std::fflush(stdout);
 
+  const auto start = std::chrono::steady_clock::now();
   for (int64_t k = accepted; k < total; ++k) {
+    std::this_thread::sleep_until(start + std::chrono::microseconds((k - accepted) * 1'000'000 / rate));
     s = outbox->Accept(Event(k));
     if (!s.ok()) return Fail(s.message());
     if (k % 16 == 0) dispatcher.Wake();
