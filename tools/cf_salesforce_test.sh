@@ -2,9 +2,9 @@
 # End-to-end test of cf-salesforce (registered with CTest in tools/CMakeLists.txt): starts its
 # own emulator over TLS on loopback, then runs every command against it through the plugin's C
 # ABI and checks the output and the exit status, including the failure cases an admin meets.
-#   cf_salesforce_test.sh CF_SALESFORCE SF_EMULATOR PLUGIN SOURCE_DIR
+#   cf_salesforce_test.sh CF_SALESFORCE SF_EMULATOR PLUGIN SOURCE_DIR CF_HOST
 set -euo pipefail
-cli=$1 emulator=$2 plugin=$3 src=$4
+cli=$1 emulator=$2 plugin=$3 src=$4 host=$5
 work=$(mktemp -d "${TMPDIR:-/tmp}/cf-cli-test-XXXXXX")
 pid=""
 cleanup() {
@@ -70,6 +70,19 @@ grep -Eq "^discovered [0-9]+ objects with 3 API calls" "$work/out" || fail "disc
 run 0 "sync succeeded: 51 records" --config "$work/good.json" sync
 run 0 "16 rules in 8 files, no errors" --config "$work/good.json" check
 run 1 "unknown field 'Compnay' on Lead" --config "$work/good.json" check "$src/tests/golden/rules_check"
+# The reference host in C: callbacks deliver host actions and outcomes; the visitor who came
+# back within a minute (events 4 and 7) gets one Lead.
+head -8 "$src/examples/events/day.jsonl" >"$work/morning.jsonl"
+"$host" --plugin "$plugin" --config "$work/good.json" --drain 30 <"$work/morning.jsonl" >"$work/host.out" 2>"$work/host.err" \
+  || { cat "$work/host.err"; fail "cf-host exited $?"; }
+grep -Eq '^host_action .*"kind":"route_to_team"' "$work/host.out" || fail "cf-host: no routing delivered"
+grep -Eq '^outcome .*"object":"Lead","record_id":"00Q' "$work/host.out" || fail "cf-host: no Lead created"
+grep -Eq '^outcome .*"merged_into"' "$work/host.out" || fail "cf-host: the second Lead was not merged"
+grep -Eq 'actions queued, ([0-9]+) outcomes' "$work/host.err" || fail "cf-host: no summary"
+queued=$(sed -nE 's/.*: ([0-9]+) actions queued, ([0-9]+) outcomes.*/\1/p' "$work/host.err")
+outcomes=$(sed -nE 's/.*: ([0-9]+) actions queued, ([0-9]+) outcomes.*/\2/p' "$work/host.err")
+[ "$queued" = "$outcomes" ] || { cat "$work/host.err"; fail "cf-host: $queued queued, $outcomes outcomes"; }
+
 run 1 "27 events: [0-9]+ rules fired, [0-9]+ actions, 1 refused" \
   --config "$work/good.json" replay "$src/examples/events/day.jsonl"
 grep -Eq 'fired: "Account insights", "Platinum customers first"' "$work/out" || fail "replay: rules"
