@@ -274,40 +274,22 @@ void BM_Cpp_SameWork(benchmark::State& state) {
 BENCHMARK(BM_Abi_SendEvent)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Cpp_SameWork)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-class SummaryReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      if (r.error_occurred || r.run_type != Run::RT_Iteration || r.iterations == 0) continue;
-      seconds_[r.run_name.function_name] = r.real_accumulated_time / static_cast<double>(r.iterations);
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void PrintSummary() const {
-    auto a = seconds_.find("BM_Abi_SendEvent");
-    auto c = seconds_.find("BM_Cpp_SameWork");
-    if (a == seconds_.end() || c == seconds_.end()) return;
-    const double n = static_cast<double>(Events().size());
-    std::printf("\nSummary: through the ABI %.0f events/s, through the C++ API %.0f events/s; "
-                "the ABI takes %.2fx the C++ time\n",
-                n / a->second, n / c->second, a->second / c->second);
-  }
-
- private:
-  std::map<std::string, double> seconds_;
-};
+void PrintSummary(const TimingReporter& times) {
+  const double abi = times.SecondsPerIteration("BM_Abi_SendEvent");
+  const double cpp = times.SecondsPerIteration("BM_Cpp_SameWork");
+  if (abi == 0 || cpp == 0) return;
+  const double n = static_cast<double>(Events().size());
+  std::printf("\nSummary: through the ABI %.0f events/s, through the C++ API %.0f events/s; "
+              "the ABI takes %.2fx the C++ time\n",
+              n / abi, n / cpp, abi / cpp);
+}
 
 }  // namespace
 }  // namespace cf::bench
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  cf::bench::SummaryReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  reporter.PrintSummary();
+  const int status = cf::bench::BenchMain(argc, argv, cf::bench::PrintSummary);
   std::error_code ec;  // open files of the instance still running are fine to unlink
   for (const std::string& dir : cf::bench::TempDirs()) std::filesystem::remove_all(dir, ec);
-  return 0;
+  return status;
 }

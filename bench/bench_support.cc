@@ -1,5 +1,7 @@
 #include "bench/bench_support.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -274,6 +276,33 @@ const AccountFixture& Accounts(size_t count) {
 }
 
 std::unique_ptr<AccountFixture> BuildAccountFixture(size_t count) { return BuildAccounts(count); }
+
+TimingReporter::TimingReporter()
+    : benchmark::ConsoleReporter(isatty(STDOUT_FILENO) != 0 ? OO_ColorTabular : OO_Tabular) {}
+
+void TimingReporter::ReportRuns(const std::vector<Run>& runs) {
+  for (const Run& r : runs) {
+    if (r.error_occurred || r.run_type != Run::RT_Iteration || r.iterations == 0) continue;
+    seconds_[r.run_name.function_name] =
+        r.real_accumulated_time / static_cast<double>(r.iterations);
+  }
+  ConsoleReporter::ReportRuns(runs);
+}
+
+double TimingReporter::SecondsPerIteration(const std::string& function_name) const {
+  auto it = seconds_.find(function_name);
+  return it == seconds_.end() ? 0 : it->second;
+}
+
+int BenchMain(int argc, char** argv, const std::function<void(const TimingReporter&)>& summary) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  TimingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  summary(reporter);
+  return 0;
+}
 
 BaselineC1 BaselineC1::For(const engine::RecordLayout& layout) {
   BaselineC1 b;

@@ -5,8 +5,12 @@
 #ifndef CF_BENCH_BENCH_SUPPORT_H_
 #define CF_BENCH_BENCH_SUPPORT_H_
 
+#include <benchmark/benchmark.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -108,6 +112,23 @@ struct BaselineC5 {
 // numeric comparisons, currency literals, picklist = / != / IN, text != and parentheses. All
 // are valid against MakeAccountSchema(). Deterministic.
 std::vector<std::string> DistinctConditions(size_t count);
+
+// The console table, plus each benchmark's real time per iteration kept by function name
+// ("BM_Preview_C5") for the summary a program prints after the run. Colour on a terminal.
+class TimingReporter : public benchmark::ConsoleReporter {
+ public:
+  TimingReporter();
+  void ReportRuns(const std::vector<Run>& runs) override;
+  // Seconds per iteration of a benchmark that ran without error; 0 otherwise.
+  double SecondsPerIteration(const std::string& function_name) const;
+
+ private:
+  std::map<std::string, double> seconds_;
+};
+
+// main() of a benchmark program: runs the benchmarks the flags select with a TimingReporter,
+// then calls `summary` with it. Returns the process's exit status.
+int BenchMain(int argc, char** argv, const std::function<void(const TimingReporter&)>& summary);
 
 }  // namespace cf::bench
 

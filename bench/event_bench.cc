@@ -379,38 +379,16 @@ void BM_Baseline_100Rules(benchmark::State& state) {
 BENCHMARK(BM_Evaluate_100Rules)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Baseline_100Rules)->Unit(benchmark::kMillisecond);
 
-class SummaryReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      if (r.error_occurred || r.run_type != Run::RT_Iteration || r.iterations == 0) continue;
-      rates_[r.run_name.function_name] =
-          static_cast<double>(r.iterations) * kEvents / r.real_accumulated_time;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void PrintSummary() const {
-    auto e = rates_.find("BM_Evaluate_100Rules");
-    auto b = rates_.find("BM_Baseline_100Rules");
-    if (e == rates_.end() || b == rates_.end()) return;
-    std::printf("\nSummary: binding + 100 rules: engine %.0f events/s, hand-written %.0f events/s, "
-                "ratio %.2fx\n",
-                e->second, b->second, b->second / e->second);
-  }
-
- private:
-  std::map<std::string, double> rates_;
-};
+void PrintSummary(const TimingReporter& times) {
+  const double engine = times.SecondsPerIteration("BM_Evaluate_100Rules");
+  const double hand = times.SecondsPerIteration("BM_Baseline_100Rules");
+  if (engine == 0 || hand == 0) return;
+  std::printf("\nSummary: binding + 100 rules: engine %.0f events/s, hand-written %.0f events/s, "
+              "ratio %.2fx\n",
+              kEvents / engine, kEvents / hand, engine / hand);
+}
 
 }  // namespace
 }  // namespace cf::bench
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  cf::bench::SummaryReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  reporter.PrintSummary();
-  return 0;
-}
+int main(int argc, char** argv) { return cf::bench::BenchMain(argc, argv, cf::bench::PrintSummary); }

@@ -106,7 +106,6 @@ bool Same(const PreviewCounts& a, const PreviewCounts& b) {
 }
 
 struct Figures {
-  std::map<std::string, double> seconds_per_pass;  // by benchmark name
   double record_bytes = 0, index_bytes = 0, raw_bytes = 0;
 };
 Figures& Recorded() {
@@ -232,37 +231,21 @@ BENCHMARK(BM_HandLoop_C5)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HandLoopPrefetch_C5)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CacheMemory)->Arg(kRecords)->Iterations(1)->Unit(benchmark::kMillisecond);
 
-// Collects each run's time per pass for the summary.
-class SummaryReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      if (r.error_occurred || r.run_type != Run::RT_Iteration || r.iterations == 0) continue;
-      Recorded().seconds_per_pass[r.run_name.function_name] =
-          r.real_accumulated_time / static_cast<double>(r.iterations);
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
-
-void PrintSummary() {
+void PrintSummary(const TimingReporter& times) {
   const Figures& f = Recorded();
   std::printf("\nSummary (target: a preview within %.0fx of the hand-written loop)\n", kMaxRatio);
   for (const char* c : {"C1", "C5"}) {
-    auto p = f.seconds_per_pass.find(std::string("BM_Preview_") + c);
-    auto h = f.seconds_per_pass.find(std::string("BM_HandLoop_") + c);
-    if (p == f.seconds_per_pass.end() || h == f.seconds_per_pass.end()) continue;
-    const double ratio = p->second / h->second;
+    const double p = times.SecondsPerIteration(std::string("BM_Preview_") + c);
+    const double h = times.SecondsPerIteration(std::string("BM_HandLoop_") + c);
+    if (p == 0 || h == 0) continue;
     std::printf("  %s over %zu Accounts: preview %.1f ms, hand loop %.1f ms, ratio %.2fx (%s)\n", c,
-                kRecords, p->second * 1e3, h->second * 1e3, ratio,
-                ratio <= kMaxRatio ? "met" : "MISSED");
+                kRecords, p * 1e3, h * 1e3, p / h, p / h <= kMaxRatio ? "met" : "MISSED");
   }
-  auto p = f.seconds_per_pass.find("BM_Preview_C5");
-  auto h = f.seconds_per_pass.find("BM_HandLoopPrefetch_C5");
-  if (p != f.seconds_per_pass.end() && h != f.seconds_per_pass.end()) {
+  const double p = times.SecondsPerIteration("BM_Preview_C5");
+  const double h = times.SecondsPerIteration("BM_HandLoopPrefetch_C5");
+  if (p != 0 && h != 0) {
     std::printf("  C5 against the hand loop with the same prefetch: %.1f ms, ratio %.2fx (%s)\n",
-                h->second * 1e3, p->second / h->second,
-                p->second / h->second <= kMaxRatio ? "met" : "MISSED");
+                h * 1e3, p / h, p / h <= kMaxRatio ? "met" : "MISSED");
   }
   if (f.raw_bytes > 0) {
     std::printf(
@@ -276,12 +259,4 @@ void PrintSummary() {
 }  // namespace
 }  // namespace cf::bench
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  cf::bench::SummaryReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  cf::bench::PrintSummary();
-  return 0;
-}
+int main(int argc, char** argv) { return cf::bench::BenchMain(argc, argv, cf::bench::PrintSummary); }

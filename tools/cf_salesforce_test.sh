@@ -22,14 +22,8 @@ for _ in $(seq 1 300); do [ -s "$work/url" ] && break; sleep 0.1; done
 [ -s "$work/url" ] || { cat "$work/emu.log"; fail "the emulator did not start"; }
 url=$(cat "$work/url")
 
-read -r client_id client_secret username password < <(python3 - "$src/examples/org/seed.json" <<'EOF'
-import json, sys
-seed = json.load(open(sys.argv[1]))
-app = seed["connectedApp"]
-user = next(u for u in seed["users"] if u.get("IntegrationUser"))
-print(app["ConsumerKey"], app["ConsumerSecret"], user["Username"], user["Password"] + user["SecurityToken"])
-EOF
-)
+read -r client_id client_secret username password \
+  < <(python3 "$src/tools/sfemu/seed_login.py" "$src/examples/org/seed.json")
 ( umask 077; openssl rand -base64 32 >"$work/vault.key" )
 config() {  # config FILE PASSWORD_VARIABLE
   cat >"$1" <<EOF

@@ -55,14 +55,8 @@ echo "listening on $url (test CA $work/certs/ca.pem)"
 
 # The connected app and integration user of the example org (examples/org/seed.json). A real
 # org's would come from the admin; the password may also be given as {"env": "VARIABLE"}.
-read -r client_id client_secret username password < <(python3 - "$root/examples/org/seed.json" <<'EOF'
-import json, sys
-seed = json.load(open(sys.argv[1]))
-app = seed["connectedApp"]
-user = next(u for u in seed["users"] if u.get("IntegrationUser"))
-print(app["ConsumerKey"], app["ConsumerSecret"], user["Username"], user["Password"] + user["SecurityToken"])
-EOF
-)
+read -r client_id client_secret username password \
+  < <(python3 "$root/tools/sfemu/seed_login.py" "$root/examples/org/seed.json")
 
 # The key that seals the tokens at rest (AES-256-GCM; docs/key-management.md).
 ( umask 077; openssl rand -base64 32 >"$work/vault.key" )
