@@ -23,7 +23,8 @@ struct Resolved {
 
 // What a round does with one claimed entry.
 struct Plan {
-  enum class Route : uint8_t { kSend, kHost, kAliasInBatch, kDone, kWait, kDead } route;
+  enum class Route : uint8_t { kSend, kHost, kAliasInBatch, kDone, kWait, kDead };
+  Route route = Route::kWait;
   size_t send_index = 0;  // kSend: index in the connector batch
   int64_t target = 0;     // kAliasInBatch: the action in this batch whose outcome it takes
   std::string record_id;  // kDone
