@@ -4,12 +4,13 @@
 // interface is kept narrow (byte strings in and out, no SQL, no file names) so that a shared
 // PostgreSQL store can implement it later without touching the engine (docs/state-store.md).
 //
-// It holds two kinds of state:
+// It holds three kinds of state:
 //   values   small byte strings by (namespace, key): encrypted credentials, the cached
 //            describe of the org, sync cursors, settings. Namespaces are the caller's
 //            (sync_sink.h names the record sink's).
 //   records  encoded records (record_codec.h) by (object API name, 15-character Id).
 //            Object names match ignoring ASCII case; Ids match exactly.
+//   outbox   entries of durable actions (the Outbox* methods below; engine/outbox.h).
 // ApplyRecordBatch changes both in one transaction: a sync cursor written with the records it
 // covers means that a restart resumes exactly where the data stops.
 //
