@@ -60,6 +60,9 @@ commands:
                         drop the cursors and reload everything)
   check [FOLDER]        compile the rule files of FOLDER (default: the configuration's
                         rule_folder) against the schema; diagnostics with carets
+  preview OBJECT CONDITION
+                        how many cached records of OBJECT (Account, Contact, Lead, ...) the
+                        condition matches, and the first 20 (no API call)
   replay FILE [--explain]
                         send each line of FILE (one host event as JSON per line) and print
                         the rules that fired and the actions they queued
@@ -420,6 +423,28 @@ int CmdReplay(const Plugin& p, const std::string& file, bool explain) {
   return bad > 0 ? kExitRefused : kExitOk;
 }
 
+int CmdPreview(const Plugin& p, const std::string& object, const std::string& condition) {
+  if (!CF_SF_API_HAS(&p.api(), preview)) {
+    std::cerr << "cf-salesforce: this plugin has no preview (ABI revision 1.1 or later needed)\n";
+    return kExitOther;
+  }
+  json query = {{"object", object}, {"condition", condition}, {"limit", 20}};
+  json r;
+  cf_sf_status s;
+  int rc = CallJson(p, p.api().preview, query.dump(), &r, &s);
+  for (const json& d : r.value("diagnostics", json::array())) {
+    std::cerr << Str(d, "formatted", Str(d, "message").c_str()) << "\n";
+  }
+  if (rc) return rc;
+  std::cout << "matches " << Str(r, "matched") << " of " << Str(r, "total") << " cached "
+            << Str(r, "object") << " records (" << Str(r, "unknown")
+            << " unknown: a field the condition reads is null)\n";
+  for (const json& id : r.value("sample_ids", json::array())) {
+    std::cout << "  " << id.get<std::string>() << "\n";
+  }
+  return kExitOk;
+}
+
 int CmdEnrich(const Plugin& p, const std::string& key, const std::string& value) {
   json query = {{key, value}};
   json r;
@@ -471,7 +496,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   static const std::map<std::string, std::pair<size_t, size_t>> kArity = {
       {"connect", {0, 0}}, {"test", {0, 0}},  {"status", {0, 0}}, {"discover", {0, 0}},
-      {"schema", {0, 99}}, {"sync", {0, 1}},  {"check", {0, 1}},  {"replay", {1, 2}},
+      {"schema", {0, 99}}, {"sync", {0, 1}},  {"check", {0, 1}},  {"replay", {1, 2}}, {"preview", {2, 2}},
       {"enrich", {2, 2}},
   };
   auto arity = kArity.find(command);
@@ -510,6 +535,7 @@ int main(int argc, char** argv) {
     return CmdSync(plugin, !rest.empty());
   }
   if (command == "check") return CmdCheck(plugin, rest.empty() ? "" : rest[0]);
+  if (command == "preview") return CmdPreview(plugin, rest[0], rest[1]);
   if (command == "replay") {
     if (rest.size() == 2 && rest[1] != "--explain") {
       std::cerr << "cf-salesforce: replay takes FILE [--explain]\n";

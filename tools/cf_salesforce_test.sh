@@ -63,6 +63,12 @@ run 0 "^Account .*fields|ConnectFlo_Action_Id__c \*" --config "$work/good.json" 
 grep -Eq "^discovered [0-9]+ objects with 3 API calls" "$work/out" || fail "discover: not 3 API calls"
 run 0 "sync succeeded: 51 records" --config "$work/good.json" sync
 run 0 "16 rules in 8 files, no errors" --config "$work/good.json" check
+run 0 "matches 3 of 10 cached Account records \(3 unknown" --config "$work/good.json" \
+  preview Account 'Account.AnnualRevenue > $500,000,000'
+grep -q "001Dn00001NRuOUIA1AAX\|001Dn00001NRuOUIA1" "$work/out" || fail "preview: Kestrel not listed"
+run 1 "unknown field 'AnualRevenue' on Account" --config "$work/good.json" \
+  preview Account 'Account.AnualRevenue > 5'
+run 2 "not a record of the rule set" --config "$work/good.json" preview Widget 'true'
 run 1 "unknown field 'Compnay' on Lead" --config "$work/good.json" check "$src/tests/golden/rules_check"
 # The reference host in C: callbacks deliver host actions and outcomes; the visitor who came
 # back within a minute (events 4 and 7) gets one Lead.

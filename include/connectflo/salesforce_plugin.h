@@ -232,6 +232,18 @@ typedef struct cf_sf_api {
    * callback hands it what is queued. */
   cf_sf_status (*poll_outcomes)(cf_sf_instance* instance, uint32_t max, char** out_json,
                                 char** out_error);
+
+  /* --- Appended in revision 1.1 (check with CF_SF_API_HAS(api, preview)). --- */
+
+  /* Preview for the rule editor, from the cache only (no API call): which cached records of one
+   * object a condition matches. `query_json` is {"object": "Account", "condition": "...",
+   * "limit": 20}; "object" names a record the rules bind (Contact, Lead, Account, Opportunity,
+   * Case), the condition is written as in a rule file and every other record and the event are
+   * null. *out_json: {"object", "total", "matched", "unknown", "sample_ids": [18-character
+   * Ids, the first `limit` matches]}. A condition that does not compile gives
+   * CF_SF_RULES_INVALID with {"diagnostics": [...]} (as load_rules) in *out_json. */
+  cf_sf_status (*preview)(cf_sf_instance* instance, const char* query_json, size_t query_size,
+                          char** out_json, char** out_error);
 } cf_sf_api;
 
 /* True when the table `api` includes member `member` (appended in a later revision). */

@@ -310,6 +310,18 @@ cf_sf_status EnrichContact(cf_sf_instance* h, const char* query, size_t size, ch
   });
 }
 
+cf_sf_status Preview(cf_sf_instance* h, const char* query, size_t size, char** out_json, char** out_error) {
+  return Call(h, out_json, out_error, [&](Instance& i) {
+    if (query == nullptr) {
+      return Outcome::Fail(CF_SF_INVALID_ARGUMENT, "query: NULL (give {\"object\": ..., \"condition\": ...})");
+    }
+    Outcome failure;
+    std::optional<nlohmann::json> parsed = OptionalJson(query, size, "preview", &failure);
+    if (failure.status != CF_SF_OK) return failure;
+    return i.Preview(*parsed);
+  });
+}
+
 cf_sf_status SetCallbacks(cf_sf_instance* h, const cf_sf_callbacks* callbacks, char** out_error) {
   return Call(h, nullptr, out_error, [&](Instance& i) {
     if (callbacks != nullptr && callbacks->struct_size < offsetof(cf_sf_callbacks, on_host_action)) {
@@ -347,6 +359,7 @@ const cf_sf_api kApiV1 = {
     &EnrichContact,
     &SetCallbacks,
     &PollOutcomes,
+    &Preview,
 };
 
 void WriteError(char* buffer, size_t size, std::string_view message) {

@@ -12,6 +12,7 @@
 #include "connectors/salesforce/salesforce_connector.h"
 #include "engine/binding.h"
 #include "engine/host_event.h"
+#include "engine/preview.h"
 #include "engine/sqlite_state_store.h"
 #include "plugins/salesforce/json_out.h"
 
@@ -716,6 +717,48 @@ Outcome Instance::SendEvent(std::string_view event_json, bool explain) {
   }
   json out = EvaluationToJson(result, event.id, explain, ids, dispatch);
   return Outcome::Ok(Dump(out));
+}
+
+Outcome Instance::Preview(const json& query) {
+  std::shared_ptr<const Cache> cache = this->cache();
+  if (cache == nullptr) return Outcome::Fail(CF_SF_NOT_READY, NoSchema());
+  if (!query.is_object()) return Outcome::Fail(CF_SF_BAD_JSON, "preview: expected a JSON object");
+  std::string object, condition;
+  size_t limit = 20;
+  for (auto it = query.begin(); it != query.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "object" || key == "condition") {
+      if (!it->is_string()) return Outcome::Fail(CF_SF_BAD_JSON, "preview." + key + ": expected a string");
+      (key == "object" ? object : condition) = it->get<std::string>();
+    } else if (key == "limit") {
+      if (!it->is_number_unsigned() || it->get<uint64_t>() > 1000) {
+        return Outcome::Fail(CF_SF_BAD_JSON, "preview.limit: expected a whole number from 0 to 1000");
+      }
+      limit = it->get<size_t>();
+    } else {
+      return Outcome::Fail(CF_SF_BAD_JSON, "preview." + key + ": unknown key (object, condition, limit)");
+    }
+  }
+  if (object.empty()) return Outcome::Fail(CF_SF_BAD_JSON, "preview.object: missing (Account, Contact, Lead...)");
+  if (condition.empty()) return Outcome::Fail(CF_SF_BAD_JSON, "preview.condition: missing");
+  engine::PreviewOptions options;
+  options.sample_limit = limit;
+  options.clock = &clock_;
+  options.time_zone = time_zone_.get();
+  engine::PreviewResult p =
+      engine::Preview(*cache->sink->Snapshot(), *cache->env, object, condition, options);
+  if (!p.diagnostics.empty() && !p.ok()) {
+    engine::RuleSetResult as_rules;
+    as_rules.files.push_back({"<condition>", condition, p.diagnostics});
+    return Outcome::Fail(CF_SF_RULES_INVALID, "preview: the condition does not compile (see the diagnostics)",
+                         Dump(json{{"diagnostics", DiagnosticsToJson(as_rules)}}));
+  }
+  if (!p.ok()) return Outcome::Fail(CF_SF_BAD_JSON, p.error);
+  return Outcome::Ok(Dump(json{{"object", p.object},
+                               {"total", p.total},
+                               {"matched", p.matched},
+                               {"unknown", p.unknown},
+                               {"sample_ids", p.sample_ids}}));
 }
 
 Outcome Instance::Enrich(const json& query) {

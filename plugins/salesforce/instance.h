@@ -86,6 +86,8 @@ class Instance {
   Outcome LoadRules(const nlohmann::json* source);
   Outcome SendEvent(std::string_view event_json, bool explain);
   Outcome Enrich(const nlohmann::json& query);
+  // {"object", "condition", "limit"?}: engine::Preview over the cache with the rules' Environment.
+  Outcome Preview(const nlohmann::json& query);
   void SetCallbacks(const cf_sf_callbacks* callbacks);
   // Hands what waits in the polling queues to the callbacks just registered (not under a lock).
   void DrainToCallbacks();
