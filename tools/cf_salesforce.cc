@@ -68,6 +68,9 @@ commands:
                         the rules that fired and the actions they queued
   enrich --email E | --phone P | --id ID
                         the cached Contact or Lead and its Account (no API call)
+  dead-letters [--replay ACTION_ID | --replay-all]
+                        the actions that failed for good, with Salesforce's error; after
+                        fixing the cause, send one (and what depended on it) or all again
 
 options:
   --plugin LIB          the plugin library (default: $CF_SALESFORCE_PLUGIN, else the one
@@ -445,6 +448,42 @@ int CmdPreview(const Plugin& p, const std::string& object, const std::string& co
   return kExitOk;
 }
 
+int CmdDeadLetters(const Plugin& p, const std::vector<std::string>& args) {
+  if (!CF_SF_API_HAS(&p.api(), replay_dead_letters)) {
+    std::cerr << "cf-salesforce: this plugin has no dead-letter calls (ABI revision 1.1 needed)\n";
+    return kExitOther;
+  }
+  if (args.empty()) {
+    json r;
+    if (int rc = CallJson(p, p.api().dead_letters, "", &r)) return rc;
+    const json list = r.value("dead_letters", json::array());
+    for (const json& d : list) {
+      std::cout << Str(d, "action_id") << "  " << Str(d, "kind") << " " << Str(d, "object")
+                << "  failed " << Str(d, "failed_at") << " after " << Str(d, "attempts")
+                << " attempts: " << Str(d, "error") << "\n";
+    }
+    std::cout << list.size() << " dead letters\n";
+    return kExitOk;
+  }
+  json query;
+  if (args[0] == "--replay-all" && args.size() == 1) {
+    query = {{"all", true}};
+  } else if (args[0] == "--replay" && args.size() == 2) {
+    query = {{"action_id", args[1]}};
+  } else {
+    std::cerr << "cf-salesforce: dead-letters takes --replay ACTION_ID or --replay-all\n";
+    return kExitUsage;
+  }
+  if (int rc = Resume(p)) return rc;
+  json r;
+  cf_sf_status s;
+  int rc = CallJson(p, p.api().replay_dead_letters, query.dump(), &r, &s);
+  if (rc) return rc;
+  std::cout << "replayed " << Str(r, "replayed") << " actions; their outcomes follow as for any "
+            << "action (cf-salesforce status shows the outbox)\n";
+  return kExitOk;
+}
+
 int CmdEnrich(const Plugin& p, const std::string& key, const std::string& value) {
   json query = {{key, value}};
   json r;
@@ -497,6 +536,7 @@ int main(int argc, char** argv) {
   static const std::map<std::string, std::pair<size_t, size_t>> kArity = {
       {"connect", {0, 0}}, {"test", {0, 0}},  {"status", {0, 0}}, {"discover", {0, 0}},
       {"schema", {0, 99}}, {"sync", {0, 1}},  {"check", {0, 1}},  {"replay", {1, 2}}, {"preview", {2, 2}},
+      {"dead-letters", {0, 2}},
       {"enrich", {2, 2}},
   };
   auto arity = kArity.find(command);
@@ -536,6 +576,7 @@ int main(int argc, char** argv) {
   }
   if (command == "check") return CmdCheck(plugin, rest.empty() ? "" : rest[0]);
   if (command == "preview") return CmdPreview(plugin, rest[0], rest[1]);
+  if (command == "dead-letters") return CmdDeadLetters(plugin, rest);
   if (command == "replay") {
     if (rest.size() == 2 && rest[1] != "--explain") {
       std::cerr << "cf-salesforce: replay takes FILE [--explain]\n";

@@ -233,7 +233,7 @@ typedef struct cf_sf_api {
   cf_sf_status (*poll_outcomes)(cf_sf_instance* instance, uint32_t max, char** out_json,
                                 char** out_error);
 
-  /* --- Appended in revision 1.1 (check with CF_SF_API_HAS(api, preview)). --- */
+  /* --- Appended in revision 1.1 (check with CF_SF_API_HAS(api, preview), ...). --- */
 
   /* Preview for the rule editor, from the cache only (no API call): which cached records of one
    * object a condition matches. `query_json` is {"object": "Account", "condition": "...",
@@ -244,6 +244,19 @@ typedef struct cf_sf_api {
    * CF_SF_RULES_INVALID with {"diagnostics": [...]} (as load_rules) in *out_json. */
   cf_sf_status (*preview)(cf_sf_instance* instance, const char* query_json, size_t query_size,
                           char** out_json, char** out_error);
+
+  /* Dead letters: Salesforce actions that failed for good (a validation rule, a required
+   * field, missing access), oldest first, each with Salesforce's error. No API call.
+   * `query_json` may be absent or {"after": "cf-...", "max": 100}. *out_json:
+   * {"dead_letters": [{"action_id", "kind", "object", "attempts", "error", "failed_at"}]}. */
+  cf_sf_status (*dead_letters)(cf_sf_instance* instance, const char* query_json,
+                               size_t query_size, char** out_json, char** out_error);
+  /* Sends dead letters again once their cause is fixed: {"action_id": "cf-..."} (with the dead
+   * actions that depended on it) or {"all": true}. *out_json: {"replayed": n}. Their outcomes
+   * come through on_action_outcome or poll_outcomes as for any action. CF_SF_NOT_FOUND for an
+   * action id that is not a dead letter of this instance. */
+  cf_sf_status (*replay_dead_letters)(cf_sf_instance* instance, const char* query_json,
+                                      size_t query_size, char** out_json, char** out_error);
 } cf_sf_api;
 
 /* True when the table `api` includes member `member` (appended in a later revision). */

@@ -322,6 +322,28 @@ cf_sf_status Preview(cf_sf_instance* h, const char* query, size_t size, char** o
   });
 }
 
+cf_sf_status DeadLetters(cf_sf_instance* h, const char* query, size_t size, char** out_json, char** out_error) {
+  return Call(h, out_json, out_error, [&](Instance& i) {
+    Outcome failure;
+    std::optional<nlohmann::json> parsed = OptionalJson(query, size, "dead_letters", &failure);
+    if (failure.status != CF_SF_OK) return failure;
+    return i.DeadLetters(parsed ? &*parsed : nullptr);
+  });
+}
+
+cf_sf_status ReplayDeadLetters(cf_sf_instance* h, const char* query, size_t size, char** out_json,
+                               char** out_error) {
+  return Call(h, out_json, out_error, [&](Instance& i) {
+    if (query == nullptr) {
+      return Outcome::Fail(CF_SF_INVALID_ARGUMENT, "query: NULL (give {\"action_id\": ...} or {\"all\": true})");
+    }
+    Outcome failure;
+    std::optional<nlohmann::json> parsed = OptionalJson(query, size, "replay_dead_letters", &failure);
+    if (failure.status != CF_SF_OK) return failure;
+    return i.ReplayDeadLetters(*parsed);
+  });
+}
+
 cf_sf_status SetCallbacks(cf_sf_instance* h, const cf_sf_callbacks* callbacks, char** out_error) {
   return Call(h, nullptr, out_error, [&](Instance& i) {
     if (callbacks != nullptr && callbacks->struct_size < offsetof(cf_sf_callbacks, on_host_action)) {
@@ -360,6 +382,8 @@ const cf_sf_api kApiV1 = {
     &SetCallbacks,
     &PollOutcomes,
     &Preview,
+    &DeadLetters,
+    &ReplayDeadLetters,
 };
 
 void WriteError(char* buffer, size_t size, std::string_view message) {

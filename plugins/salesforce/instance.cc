@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
 
 #include "connectors/salesforce/describe_json.h"
@@ -759,6 +761,97 @@ Outcome Instance::Preview(const json& query) {
                                {"matched", p.matched},
                                {"unknown", p.unknown},
                                {"sample_ids", p.sample_ids}}));
+}
+
+namespace {
+
+// The outbox id in an action id "cf-<nonce>-<id>" of this store; 0 when it is not one.
+int64_t OutboxIdOf(const std::string& action_id, const std::string& nonce) {
+  const std::string prefix = "cf-" + nonce + "-";
+  if (action_id.size() <= prefix.size() || action_id.compare(0, prefix.size(), prefix) != 0) return 0;
+  int64_t id = 0;
+  for (size_t i = prefix.size(); i < action_id.size(); ++i) {
+    const char c = action_id[i];
+    if (c < '0' || c > '9' || id > (INT64_MAX - 9) / 10) return 0;
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
+std::string IsoUtc(int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+}  // namespace
+
+Outcome Instance::DeadLetters(const json* query) {
+  int64_t after = 0;
+  size_t max = 100;
+  if (query != nullptr) {
+    if (!query->is_object()) return Outcome::Fail(CF_SF_BAD_JSON, "dead_letters: expected a JSON object");
+    for (auto it = query->begin(); it != query->end(); ++it) {
+      if (it.key() == "after") {
+        if (!it->is_string() || (after = OutboxIdOf(it->get<std::string>(), outbox_->nonce())) == 0) {
+          return Outcome::Fail(CF_SF_BAD_JSON, "dead_letters.after: expected an action id of this instance (cf-...)");
+        }
+      } else if (it.key() == "max") {
+        if (!it->is_number_unsigned() || it->get<uint64_t>() == 0 || it->get<uint64_t>() > 1000) {
+          return Outcome::Fail(CF_SF_BAD_JSON, "dead_letters.max: expected a whole number from 1 to 1000");
+        }
+        max = it->get<size_t>();
+      } else {
+        return Outcome::Fail(CF_SF_BAD_JSON, "dead_letters." + it.key() + ": unknown key (after, max)");
+      }
+    }
+  }
+  std::vector<engine::OutboxItem> items;
+  engine::Status s = outbox_->ListDeadLetters(after, max, &items);
+  if (!s.ok()) return Outcome::Fail(CF_SF_STORE_ERROR, "dead_letters: " + s.message());
+  json list = json::array();
+  for (const engine::OutboxItem& item : items) {
+    json entry = {{"action_id", outbox_->KeyFor(item.entry.id)},
+                  {"kind", engine::ActionKindText(item.action.kind)},
+                  {"attempts", item.entry.attempts},
+                  {"error", item.entry.error},
+                  {"failed_at", IsoUtc(item.entry.updated_ms)}};
+    entry["object"] = item.action.object.empty() ? json(nullptr) : json(item.action.object);
+    list.push_back(std::move(entry));
+  }
+  return Outcome::Ok(Dump(json{{"dead_letters", std::move(list)}}));
+}
+
+Outcome Instance::ReplayDeadLetters(const json& query) {
+  if (!query.is_object() || query.size() != 1) {
+    return Outcome::Fail(CF_SF_BAD_JSON, "replay_dead_letters: expected {\"action_id\": \"cf-...\"} or {\"all\": true}");
+  }
+  int64_t count = 0;
+  engine::Status s;
+  if (query.contains("all")) {
+    if (!query["all"].is_boolean() || !query["all"].get<bool>()) {
+      return Outcome::Fail(CF_SF_BAD_JSON, "replay_dead_letters.all: expected true");
+    }
+    s = outbox_->ReplayAll(&count);
+  } else if (query.contains("action_id") && query["action_id"].is_string()) {
+    const int64_t id = OutboxIdOf(query["action_id"].get<std::string>(), outbox_->nonce());
+    std::optional<engine::OutboxItem> item;
+    if (id != 0) s = outbox_->Get(id, &item);
+    if (!s.ok()) return Outcome::Fail(CF_SF_STORE_ERROR, "replay_dead_letters: " + s.message());
+    if (id == 0 || !item || item->entry.state != engine::OutboxState::kDead) {
+      return Outcome::Fail(CF_SF_NOT_FOUND, "replay_dead_letters.action_id: not a dead letter of this instance "
+                                            "(dead_letters lists them)");
+    }
+    s = outbox_->Replay(id, &count);
+  } else {
+    return Outcome::Fail(CF_SF_BAD_JSON, "replay_dead_letters: expected {\"action_id\": \"cf-...\"} or {\"all\": true}");
+  }
+  if (!s.ok()) return Outcome::Fail(CF_SF_STORE_ERROR, "replay_dead_letters: " + s.message());
+  dispatcher_->Wake();
+  return Outcome::Ok(Dump(json{{"replayed", count}}));
 }
 
 Outcome Instance::Enrich(const json& query) {

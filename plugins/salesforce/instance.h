@@ -88,6 +88,9 @@ class Instance {
   Outcome Enrich(const nlohmann::json& query);
   // {"object", "condition", "limit"?}: engine::Preview over the cache with the rules' Environment.
   Outcome Preview(const nlohmann::json& query);
+  // The outbox's dead letters ({"after"?, "max"?}), and replaying them ({"action_id"} | {"all"}).
+  Outcome DeadLetters(const nlohmann::json* query);
+  Outcome ReplayDeadLetters(const nlohmann::json& query);
   void SetCallbacks(const cf_sf_callbacks* callbacks);
   // Hands what waits in the polling queues to the callbacks just registered (not under a lock).
   void DrainToCallbacks();
