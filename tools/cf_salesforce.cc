@@ -64,8 +64,9 @@ commands:
                         how many cached records of OBJECT (Account, Contact, Lead, ...) the
                         condition matches, and the first 20 (no API call)
   replay FILE [--explain]
-                        send each line of FILE (one host event as JSON per line) and print
-                        the rules that fired and the actions they queued
+                        send each line of FILE (one host event as JSON per line), print
+                        the rules that fired and the actions they queued, then wait (up to
+                        2 minutes) until the outbox has sent them
   enrich --email E | --phone P | --id ID
                         the cached Contact or Lead and its Account (no API call)
   dead-letters [--replay ACTION_ID | --replay-all]
@@ -389,6 +390,35 @@ void PrintResult(const json& r) {
   }
 }
 
+// Waits until the outbox has sent everything it holds (nothing pending or in flight), at most
+// `limit`; reports what is left. Returns the number of actions still waiting.
+int64_t WaitForOutbox(const Plugin& p, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  bool told = false;
+  int64_t waiting = 0, dead = 0;
+  for (;;) {
+    json status;
+    if (CallJson0(p, p.api().status, &status) != kExitOk) return -1;
+    const json outbox = status.value("outbox", json::object());
+    waiting = outbox.value("pending", int64_t{0}) + outbox.value("in_flight", int64_t{0});
+    dead = outbox.value("dead", int64_t{0});
+    if (waiting == 0 || std::chrono::steady_clock::now() >= deadline) break;
+    if (!told) {
+      std::cout << "waiting for the outbox to send " << waiting << " actions...\n" << std::flush;
+      told = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (waiting > 0) {
+    std::cout << "outbox: " << waiting << " actions still waiting (they stay queued and go out "
+              << "with the next command or host start)";
+  } else {
+    std::cout << "outbox: every accepted action has left";
+  }
+  std::cout << "; " << dead << " dead letters (cf-salesforce dead-letters)\n";
+  return waiting;
+}
+
 int CmdReplay(const Plugin& p, const std::string& file, bool explain) {
   std::ifstream in(file);
   if (!in) {
@@ -423,6 +453,8 @@ int CmdReplay(const Plugin& p, const std::string& file, bool explain) {
   }
   std::cout << events << " events: " << fired << " rules fired, " << actions << " actions, " << bad
             << " refused\n";
+  // An admin replays to see the result in Salesforce: wait (bounded) for the dispatch.
+  WaitForOutbox(p, std::chrono::seconds(120));
   return bad > 0 ? kExitRefused : kExitOk;
 }
 

@@ -100,6 +100,7 @@ run 1 "27 events: [0-9]+ rules fired, [0-9]+ actions, 1 refused" \
   --config "$work/good.json" replay "$src/examples/events/day.jsonl"
 grep -Eq 'fired: "Account insights", "Platinum customers first"' "$work/out" || fail "replay: rules"
 grep -Eq 'conversation.started_at: expected a date-time' "$work/out" || fail "replay: the bad event"
+grep -Eq '^outbox: every accepted action has left; [0-9]+ dead letters' "$work/out" || fail "replay: the outbox did not drain"
 run 0 '"Name": "Kestrel Banking Group"' --config "$work/good.json" enrich --email Olivia.Hart@kestrel.example
 run 1 "" --config "$work/good.json" enrich --email nobody@nowhere.example
 run 0 "^connection: connected" --config "$work/good.json" status
