@@ -76,20 +76,27 @@ std::vector<engine::RuleSource> RuleSources() {
   return sources;
 }
 
-// A state directory holding the example records, as a sync would leave it.
-std::string MakeStateDir(const std::string& dir, const std::shared_ptr<const engine::Schema>& schema,
-                         std::string* error) {
-  std::filesystem::create_directories(dir);
+std::string TempDir();
+
+// A new state directory holding the example org's records as a sync would leave them, and the
+// org's schema. Returns "" or what failed.
+std::string MakeStateDir(std::string* dir, std::shared_ptr<const engine::Schema>* schema_out) {
+  std::string error;
+  auto schema = sf::LoadSchemaFile(std::string(CF_SOURCE_DIR) + "/examples/org", &error);
+  if (schema == nullptr) return "examples/org: " + error;
+  *schema_out = schema;
+  *dir = TempDir();
+  if (dir->empty()) return "cannot create a temporary directory";
   std::unique_ptr<engine::SqliteStateStore> store;
-  engine::Status s = engine::SqliteStateStore::Open(dir + "/state.db", {}, &store);
+  engine::Status s = engine::SqliteStateStore::Open(*dir + "/state.db", {}, &store);
   if (!s.ok()) return s.message();
   std::shared_ptr<engine::StateStore> shared = std::move(store);
   engine::PersistentRecordSink sink(shared, schema);
   sf::RecordReader reader(schema);
   sf::RecordsByObject records;
   if (!sf::LoadRecordsFile(std::string(CF_SOURCE_DIR) + "/examples/org/records.json", reader,
-                           &records, error)) {
-    return *error;
+                           &records, &error)) {
+    return error;
   }
   for (auto& [object, list] : records) {
     s = sink.Apply({schema->IndexOf(object), list, {}, std::nullopt});
@@ -138,14 +145,9 @@ struct AbiWorld {
 AbiWorld& Abi() {
   static AbiWorld* w = [] {
     auto* world = new AbiWorld;
-    std::string error;
-    auto schema = sf::LoadSchemaFile(std::string(CF_SOURCE_DIR) + "/examples/org", &error);
-    const std::string dir = TempDir();
-    if (schema == nullptr || dir.empty()) {
-      world->error = "setup: " + error;
-      return world;
-    }
-    world->error = MakeStateDir(dir + "/state", schema, &error);
+    std::string dir;
+    std::shared_ptr<const engine::Schema> schema;
+    world->error = MakeStateDir(&dir, &schema);
     if (!world->error.empty()) return world;
     void* lib = dlopen(CF_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
     auto entry = lib == nullptr ? nullptr
@@ -157,7 +159,7 @@ AbiWorld& Abi() {
       return world;
     }
     const cf_sf_api& api = *world->api;
-    std::string config = R"({"name": "abi-bench", "state_dir": ")" + dir + R"(/state",
+    std::string config = R"({"name": "abi-bench", "state_dir": ")" + dir + R"(",
         "schema_file": ")" + std::string(CF_SOURCE_DIR) + R"(/examples/org", "log_level": "off"})";
     char* err = nullptr;
     if (api.create(config.data(), config.size(), &world->instance, &err) != CF_SF_OK) {
@@ -191,14 +193,9 @@ struct CppWorld {
 CppWorld& Cpp() {
   static CppWorld* w = [] {
     auto* world = new CppWorld;
-    std::string error;
-    auto schema = sf::LoadSchemaFile(std::string(CF_SOURCE_DIR) + "/examples/org", &error);
-    const std::string dir = TempDir();
-    if (schema == nullptr || dir.empty()) {
-      world->error = "setup: " + error;
-      return world;
-    }
-    world->error = MakeStateDir(dir, schema, &error);
+    std::string dir;
+    std::shared_ptr<const engine::Schema> schema;
+    world->error = MakeStateDir(&dir, &schema);
     if (!world->error.empty()) return world;
     world->env = engine::MakeRuleEnvironment(schema);
     std::unique_ptr<engine::SqliteStateStore> store;

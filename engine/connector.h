@@ -75,9 +75,7 @@ inline bool IsSalesforceAction(ActionKind kind) {
          kind == ActionKind::kUpsert || kind == ActionKind::kLogTask;
 }
 
-// "create", "update", "upsert", "log task", "route to team", "add tag", "set priority",
-// "notify".
-const char* ActionKindText(ActionKind kind);
+// ActionKindText (engine/rule_set.h) names an action's kind in messages.
 
 // What became of one action of a Write.
 struct ActionOutcome {

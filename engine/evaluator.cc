@@ -21,19 +21,6 @@ JsonType JsonTypeOf(FieldType type) {
   }
 }
 
-const char* ActionVerb(ActionKind kind) {
-  switch (kind) {
-    case ActionKind::kCreate: return "create";
-    case ActionKind::kUpdate: return "update";
-    case ActionKind::kUpsert: return "upsert";
-    case ActionKind::kLogTask: return "log task";
-    case ActionKind::kRouteToTeam: return "route to team";
-    case ActionKind::kAddTag: return "add tag";
-    case ActionKind::kSetPriority: return "set priority";
-    case ActionKind::kNotify: return "notify";
-  }
-  return "?";
-}
 
 // Scratch for computed strings, one per evaluating thread.
 EvalScratch& ThreadScratch() {
@@ -146,7 +133,7 @@ struct Run {
         out.arguments.push_back(std::move(text));
       }
       if (null_argument) {
-        fired.skipped.push_back(std::string("action ") + std::to_string(i) + " (" + ActionVerb(a.kind) +
+        fired.skipped.push_back(std::string("action ") + std::to_string(i) + " (" + ActionKindText(a.kind) +
                                 "): its value is null");
         continue;
       }

@@ -106,20 +106,6 @@ std::string MergeKey(const Action& a, const std::vector<std::string>& merge_obje
 
 }  // namespace
 
-const char* ActionKindText(ActionKind kind) {
-  switch (kind) {
-    case ActionKind::kCreate: return "create";
-    case ActionKind::kUpdate: return "update";
-    case ActionKind::kUpsert: return "upsert";
-    case ActionKind::kLogTask: return "log task";
-    case ActionKind::kRouteToTeam: return "route to team";
-    case ActionKind::kAddTag: return "add tag";
-    case ActionKind::kSetPriority: return "set priority";
-    case ActionKind::kNotify: return "notify";
-  }
-  return "action";
-}
-
 std::string Outbox::EncodeAction(const OutboundAction& a) {
   std::string out;
   out.push_back(static_cast<char>(kBodyVersion));

@@ -32,6 +32,20 @@ const char* RuleRootName(RuleRoot root) { return kRootNames[static_cast<int>(roo
 
 const char* TriggerName(Trigger trigger) { return kTriggerNames[static_cast<int>(trigger)]; }
 
+const char* ActionKindText(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::kCreate: return "create";
+    case ActionKind::kUpdate: return "update";
+    case ActionKind::kUpsert: return "upsert";
+    case ActionKind::kLogTask: return "log task";
+    case ActionKind::kRouteToTeam: return "route to team";
+    case ActionKind::kAddTag: return "add tag";
+    case ActionKind::kSetPriority: return "set priority";
+    case ActionKind::kNotify: return "notify";
+  }
+  return "action";
+}
+
 std::optional<Trigger> TriggerFromName(std::string_view name) {
   for (int i = 0; i < kTriggerCount; ++i) {
     if (EqualsIgnoreCase(name, kTriggerNames[i])) return static_cast<Trigger>(i);

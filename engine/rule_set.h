@@ -82,6 +82,9 @@ struct CompiledAssignment {
 enum class ActionKind : uint8_t {
   kCreate, kUpdate, kUpsert, kLogTask, kRouteToTeam, kAddTag, kSetPriority, kNotify,
 };
+// "create", "update", "upsert", "log task", "route to team", "add tag", "set priority",
+// "notify": as rule files write them.
+const char* ActionKindText(ActionKind kind);
 
 struct CompiledAction {
   ActionKind kind = ActionKind::kCreate;

@@ -350,27 +350,19 @@ int CmdSync(const Plugin& p, bool full) {
 }
 
 int CmdCheck(const Plugin& p, const std::string& folder) {
-  json source = json::object();
-  if (!folder.empty()) source["folder"] = folder;
+  const std::string source = folder.empty() ? "" : json{{"folder", folder}}.dump();
   json r;
-  cf_sf_status s;
-  char* out_json = nullptr;
-  char* error = nullptr;
-  const std::string in = folder.empty() ? "" : source.dump();
-  s = p.api().load_rules(p.instance(), in.empty() ? nullptr : in.data(), in.size(), &out_json, &error);
-  r = Parse(p.Take(out_json));
+  const int rc = CallJson(p, p.api().load_rules, source, &r);
   for (const json& d : r.value("diagnostics", json::array())) {
     std::cerr << Str(d, "formatted", (Str(d, "file") + ": " + Str(d, "message")).c_str()) << "\n";
   }
-  if (s == CF_SF_OK) {
-    p.Take(error);
+  if (rc == kExitOk) {
     const json files = r.value("files", json());
     std::cout << Str(r, "rules") << " rules in "
               << (files.is_array() ? std::to_string(files.size()) : Str(r, "files"))
               << " files, no errors\n";
-    return kExitOk;
   }
-  return p.Check(s, nullptr, error);
+  return rc;
 }
 
 void PrintResult(const json& r) {

@@ -778,15 +778,6 @@ int64_t OutboxIdOf(const std::string& action_id, const std::string& nonce) {
   return id;
 }
 
-std::string IsoUtc(int64_t ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
 }  // namespace
 
 Outcome Instance::DeadLetters(const json* query) {
@@ -815,10 +806,10 @@ Outcome Instance::DeadLetters(const json* query) {
   json list = json::array();
   for (const engine::OutboxItem& item : items) {
     json entry = {{"action_id", outbox_->KeyFor(item.entry.id)},
-                  {"kind", engine::ActionKindText(item.action.kind)},
+                  {"kind", ActionKindName(item.action.kind)},
                   {"attempts", item.entry.attempts},
                   {"error", item.entry.error},
-                  {"failed_at", IsoUtc(item.entry.updated_ms)}};
+                  {"failed_at", engine::FormatIsoDateTime(item.entry.updated_ms)}};
     entry["object"] = item.action.object.empty() ? json(nullptr) : json(item.action.object);
     list.push_back(std::move(entry));
   }
