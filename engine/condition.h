@@ -30,6 +30,8 @@
 
 namespace cf::engine {
 
+class ColumnBlock;  // engine/column_block.h
+
 // The names a condition may start a path with ("Account", "Contact", "conversation") and the
 // record layouts in which records of each object are stored. Immutable after setup; share it
 // between compilations. Not thread-safe while being set up.
@@ -118,6 +120,14 @@ struct EvalContext {
   Days today = 0;
   const TimeZone* time_zone = nullptr;  // nullptr means UTC
   EvalScratch* scratch = nullptr;       // required if the condition builds strings
+  // Scans (engine/column_block.h): when `columns` is set, root `columns_root` is row `row` of
+  // that block (roots[columns_root] is not read). Fused tests on the root's fields read the
+  // block's columns; everything else reads columns->record(row). The result is the same as
+  // with roots[columns_root] = columns->record(row). REQUIRES: row < columns->size(); the
+  // block's layout is the one the Environment gives the root's object.
+  const ColumnBlock* columns = nullptr;
+  int columns_root = -1;
+  uint32_t row = 0;
 };
 
 // Sets now/today/time_zone of `ctx` from a clock and a zone.

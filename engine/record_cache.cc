@@ -30,9 +30,11 @@ size_t ShardOf(size_t hash) { return hash & (kShards - 1); }
 
 bool ByIdOrder(const Record* a, const Record* b) { return *a->id() < *b->id(); }
 
-// Records of one Id shard, sorted by Id.
+// Records of one Id shard, sorted by Id, and their columns once a scan asked for them.
 struct IdShard {
   std::vector<RecordPtr> records;
+  mutable std::mutex columns_mu;                      // guards columns
+  mutable std::shared_ptr<const ColumnBlock> columns;  // RecordSnapshot::ChunkColumns
 };
 
 // key -> records, sharded by the key's hash. Lists are in Id order, each record once.
@@ -290,6 +292,37 @@ OwnedRecordSpan RecordSnapshot::Chunk(int object_index, size_t chunk) const {
   }
   const std::vector<RecordPtr>& records = objects_[object_index]->by_id[chunk]->records;
   return {records.data(), records.size()};
+}
+
+std::shared_ptr<const ColumnBlock> RecordSnapshot::ChunkColumns(
+    int object_index, size_t chunk, const std::vector<int>& field_indexes) const {
+  if (object_index < 0 || object_index >= static_cast<int>(objects_.size()) || chunk >= kShards) {
+    return nullptr;
+  }
+  const std::shared_ptr<const internal::IdShard>& shard = objects_[object_index]->by_id[chunk];
+  const std::vector<RecordPtr>& records = shard->records;
+  if (records.empty()) return nullptr;
+  std::shared_ptr<const ColumnBlock> block;
+  {
+    std::lock_guard<std::mutex> lock(shard->columns_mu);
+    if (shard->columns == nullptr || !shard->columns->Covers(field_indexes)) {
+      std::vector<int> fields = field_indexes;
+      if (shard->columns != nullptr) {
+        const std::vector<int> had = shard->columns->field_indexes();
+        fields.insert(fields.end(), had.begin(), had.end());
+      }
+      shard->columns = ColumnBlock::Build(records[0]->layout(), records.data(), records.size(),
+                                          fields);
+    }
+    block = shard->columns;
+  }
+  // One owner for the shard (so the records) and the block.
+  struct Owner {
+    std::shared_ptr<const internal::IdShard> shard;
+    std::shared_ptr<const ColumnBlock> block;
+  };
+  auto owner = std::make_shared<const Owner>(Owner{shard, std::move(block)});
+  return std::shared_ptr<const ColumnBlock>(owner, owner->block.get());
 }
 
 void RecordSnapshot::ForEach(int object_index,

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/column_block.h"
 #include "engine/condition.h"
 #include "engine/record.h"
 #include "engine/schema.h"
@@ -82,6 +83,16 @@ class RecordSnapshot final : public RecordSource {
   // together hold every record of the object once.
   size_t ChunkCount(int object_index) const;
   OwnedRecordSpan Chunk(int object_index, size_t chunk) const;
+  // The columnar form (column_block.h) of Chunk(object_index, chunk) with at least the fields
+  // `field_indexes` (indexes in Object::fields) in columns; nullptr for an empty or invalid
+  // chunk. Rows are the chunk's records in order. The block is built on the first request and
+  // kept with the chunk: later scans of this snapshot, and of later snapshots that share the
+  // chunk (a change copies only the chunks it touches), reuse it. A request for a field the
+  // block lacks rebuilds it with the union of the fields. The returned pointer keeps the
+  // block and its records alive. Thread-safe; concurrent requests for one chunk wait for one
+  // build. Cost of a build: one read of every record of the chunk.
+  std::shared_ptr<const ColumnBlock> ChunkColumns(int object_index, size_t chunk,
+                                                  const std::vector<int>& field_indexes) const;
   // Calls fn(const RecordPtr&) for every record of the object, in cache order.
   void ForEach(int object_index, const std::function<void(const RecordPtr&)>& fn) const;
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/column_block.h"
 #include "engine/condition.h"
 
 namespace cf::engine::internal {
@@ -55,6 +56,13 @@ using DateNode = ValueNode<Days>;
 using DateTimeNode = ValueNode<Millis>;
 using TimeNode = ValueNode<TimeOfDay>;
 
+// The record bound to root `root`: the scan's row when the root is the scan's, else
+// ctx.roots[root]; nullptr when none is bound.
+inline const Record* RootRecord(const EvalContext& c, int root) {
+  if (c.columns != nullptr && root == c.columns_root) return c.columns->record(c.row);
+  return static_cast<size_t>(root) < c.root_count ? c.roots[root] : nullptr;
+}
+
 // How a node finds the record a field is read from: a root of the Environment (or the
 // aggregate's scope record), then zero or more lookups.
 struct Hop {
@@ -71,7 +79,7 @@ struct RecordPath {
     if (root == kScope) {
       r = f.scope;
     } else {
-      r = static_cast<size_t>(root) < f.ctx->root_count ? f.ctx->roots[root] : nullptr;
+      r = RootRecord(*f.ctx, root);
     }
     for (const Hop& h : hops) {
       if (r == nullptr || r->IsNull(h.lookup) || f.ctx->source == nullptr) return nullptr;
@@ -100,6 +108,41 @@ template <>
 inline Days ReadSlot<Days>(const Record& r, const Slot& s) { return r.GetDate(s); }
 template <>
 inline Millis ReadSlot<Millis>(const Record& r, const Slot& s) { return r.GetDateTime(s); }
+
+// One field of a root record, for the fused nodes: read from the scan's column when the root is
+// the scan's and the block has the field, else from the bound record (absent reads as null).
+class RootField {
+ public:
+  RootField(const EvalContext& c, int root, const Slot& slot) : slot_(&slot) {
+    if (c.columns != nullptr && root == c.columns_root) {
+      column_ = c.columns->column(slot.field_index);
+      row_ = c.row;
+      if (column_ == nullptr) record_ = c.columns->record(c.row);
+    } else {
+      record_ = static_cast<size_t>(root) < c.root_count ? c.roots[root] : nullptr;
+    }
+  }
+  bool IsNull() const {
+    if (column_ != nullptr) return column_->IsNull(row_);
+    return record_ == nullptr || record_->IsNull(*slot_);
+  }
+  // REQUIRES: !IsNull(); T is Decimal, std::string_view, SfId, Days (also times) or Millis.
+  template <typename T>
+  T Get() const {
+    if (column_ != nullptr) return column_->Get<T>(row_);
+    return ReadSlot<T>(*record_, *slot_);
+  }
+  uint32_t PicklistCode() const {  // REQUIRES: !IsNull()
+    if (column_ != nullptr) return column_->Get<uint32_t>(row_);
+    return record_->GetPicklistCode(*slot_);
+  }
+
+ private:
+  const Slot* slot_;
+  const Column* column_ = nullptr;
+  const Record* record_ = nullptr;
+  uint32_t row_ = 0;
+};
 
 template <typename T>
 class FieldNode final : public ValueNode<T> {
@@ -210,9 +253,9 @@ class RootFieldConstNode final : public BoolNode {
  public:
   RootFieldConstNode(int root, Slot slot, T value) : root_(root), slot_(slot), c_(value) {}
   Tri Eval(const Frame& f) const override {
-    const Record* r = static_cast<size_t>(root_) < f.ctx->root_count ? f.ctx->roots[root_] : nullptr;
-    if (r == nullptr || r->IsNull(slot_)) return Tri::kUnknown;
-    return ToTri(Compare(kOp, ReadSlot<T>(*r, slot_), c_));
+    const RootField v(*f.ctx, root_, slot_);
+    if (v.IsNull()) return Tri::kUnknown;
+    return ToTri(Compare(kOp, v.Get<T>(), c_));
   }
 
  private:
@@ -230,12 +273,12 @@ class RootPicklistInNode final : public BoolNode {
       : root_(root), slot_(slot), codes_(std::move(codes)), negate_(negate),
         null_matches_(null_matches) {}
   Tri Eval(const Frame& f) const override {
-    const Record* r = static_cast<size_t>(root_) < f.ctx->root_count ? f.ctx->roots[root_] : nullptr;
-    if (r == nullptr || r->IsNull(slot_)) {
+    const RootField v(*f.ctx, root_, slot_);
+    if (v.IsNull()) {
       if (null_matches_) return negate_ ? Tri::kFalse : Tri::kTrue;
       return Tri::kUnknown;
     }
-    uint32_t code = r->GetPicklistCode(slot_);
+    const uint32_t code = v.PicklistCode();
     bool found = false;
     for (uint32_t c : codes_) found |= (c == code);
     return ToTri(found != negate_);
@@ -266,28 +309,29 @@ struct FusedTest {
   SfId id;
   uint32_t codes[kMaxCodes] = {};
 
-  Tri Eval(const Record* r) const {
-    if (r == nullptr || r->IsNull(slot)) {
+  // `v` reads this test's slot of the root.
+  Tri Eval(const RootField& v) const {
+    if (v.IsNull()) {
       if (kind == kPicklistIn && null_matches) return negate ? Tri::kFalse : Tri::kTrue;
       return Tri::kUnknown;
     }
     switch (kind) {
       case kNumber:
-        return ToTri(Compare(op, r->GetNumber(slot), number));
+        return ToTri(Compare(op, v.Get<Decimal>(), number));
       case kText:
-        return ToTri(Compare(op, r->GetString(slot), text));
+        return ToTri(Compare(op, v.Get<std::string_view>(), text));
       case kPicklistIn: {
-        uint32_t code = r->GetPicklistCode(slot);
+        const uint32_t code = v.PicklistCode();
         bool found = false;
         for (uint8_t i = 0; i < code_count; ++i) found |= (codes[i] == code);
         return ToTri(found != negate);
       }
       case kDays:
-        return ToTri(Compare<int64_t>(op, r->GetDate(slot), integer));
+        return ToTri(Compare<int64_t>(op, v.Get<Days>(), integer));
       case kMillis:
-        return ToTri(Compare<int64_t>(op, r->GetDateTime(slot), integer));
+        return ToTri(Compare<int64_t>(op, v.Get<Millis>(), integer));
       case kId:
-        return ToTri(Compare(op, r->GetId(slot), id));
+        return ToTri(Compare(op, v.Get<SfId>(), id));
     }
     return Tri::kUnknown;
   }
@@ -299,11 +343,10 @@ class FusedLogicNode final : public BoolNode {
   FusedLogicNode(int root, std::vector<FusedTest> tests, bool is_and)
       : root_(root), tests_(std::move(tests)), is_and_(is_and) {}
   Tri Eval(const Frame& f) const override {
-    const Record* r = static_cast<size_t>(root_) < f.ctx->root_count ? f.ctx->roots[root_] : nullptr;
     const Tri decisive = is_and_ ? Tri::kFalse : Tri::kTrue;
     bool unknown = false;
     for (const FusedTest& t : tests_) {
-      Tri v = t.Eval(r);
+      const Tri v = t.Eval(RootField(*f.ctx, root_, t.slot));
       if (v == decisive) return decisive;
       unknown |= (v == Tri::kUnknown);
     }
