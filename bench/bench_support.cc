@@ -324,6 +324,26 @@ BaselineC5 BaselineC5::For(const engine::RecordLayout& layout) {
   return b;
 }
 
+ColumnBaselineC1 ColumnBaselineC1::For(const engine::RecordLayout& layout) {
+  ColumnBaselineC1 b;
+  b.revenue_field = RequireSlot(layout, "AnnualRevenue").field_index;
+  return b;
+}
+
+ColumnBaselineC5 ColumnBaselineC5::For(const engine::RecordLayout& layout) {
+  const BaselineC5 rows = BaselineC5::For(layout);
+  ColumnBaselineC5 b;
+  b.revenue_field = rows.revenue.field_index;
+  b.type_field = rows.type.field_index;
+  b.industry_field = rows.industry.field_index;
+  b.employees_field = rows.employees.field_index;
+  b.country_field = rows.country.field_index;
+  b.customer = rows.customer;
+  b.banking = rows.banking;
+  b.insurance = rows.insurance;
+  return b;
+}
+
 std::vector<std::string> DistinctConditions(size_t count) {
   // Each text embeds its own index i in a numeric constant, so no two are equal; the shapes
   // rotate so the parser and checker see the mix a rule set has.

@@ -3,13 +3,19 @@
 //
 //   BM_Condition_C1 / BM_Baseline_C1   Account.AnnualRevenue > 500000
 //   BM_Condition_C5 / BM_Baseline_C5   the five-clause condition kC5 below
-//       One iteration evaluates the condition once on each of 1,000,000 cached Account records
-//       (and, as a diagnostic, on 4,096 records that stay in cache), one record at a time on
-//       one thread, and counts TRUE and NULL results. Reported:
-//       items_per_second (evaluations/s) and allocs_per_eval; the label gives the share of
-//       TRUE and NULL results. Before timing, the compiled condition and the baseline are run on
-//       every record and must agree record by record; after timing, each pass's counts must
-//       equal the baseline's, else the benchmark fails with an error.
+//       One iteration evaluates the condition once on each of 1,000,000 Account records held in
+//       a RecordCache, read in the cache's scan form (RecordSnapshot::ChunkColumns: the chunks'
+//       columns of the fields the conditions read, built before timing), one record at a time
+//       on one thread: one Evaluate call per record, with EvalContext::row set to it. The
+//       baseline reads the same columns by hand. This is the measurement.
+//   BM_RowCondition_C1 / BM_RowBaseline_C1, BM_RowCondition_C5 / BM_RowBaseline_C5
+//       The same on the records themselves (one block per record, as an event binds them), on
+//       1,000,000 records and, as a diagnostic, on 4,096 records that stay in cache.
+//   Every pair counts TRUE and NULL results. Reported: items_per_second (evaluations/s) and
+//   allocs_per_eval; the label gives the share of TRUE and NULL results. Before timing, the
+//   compiled condition and the baseline are run on every record and must agree record by
+//   record; after timing, each pass's counts must equal the baseline's, else the benchmark
+//   fails with an error.
 //   BM_Reference_ReadOneField
 //       One iteration reads one field of each record and nothing else: how fast memory hands
 //       these records to a loop, for reference.
@@ -31,11 +37,14 @@
 #include <vector>
 
 #include "bench/bench_support.h"
+#include "engine/column_block.h"
 #include "engine/condition.h"
+#include "engine/record_cache.h"
 
 namespace cf::bench {
 namespace {
 
+using engine::ColumnBlock;
 using engine::CompiledCondition;
 using engine::Decimal;
 using engine::EvalContext;
@@ -80,6 +89,14 @@ struct Workload {
   BaselineC1 base1;
   BaselineC5 base5;
   Counts expect1, expect5;
+  // The same records in a RecordCache, and its chunks' columns of the fields C5 reads (a
+  // superset of C1's), as a scan reads them.
+  std::unique_ptr<engine::RecordCache> cache;
+  engine::RecordSnapshotPtr snapshot;
+  std::vector<std::shared_ptr<const ColumnBlock>> blocks;
+  size_t block_rows = 0;
+  ColumnBaselineC1 column_base1;
+  ColumnBaselineC5 column_base5;
 };
 
 std::shared_ptr<const CompiledCondition> Compile(const char* text, const engine::Environment& env,
@@ -116,6 +133,56 @@ std::string Crosscheck(const char* name, const CompiledCondition& cond, const Ba
   return "";
 }
 
+// As Crosscheck, on the blocks' rows: the compiled condition on (block, row), the column
+// baseline and the record baseline on block->record(row) must agree.
+template <typename ColumnBaseline, typename Baseline>
+std::string CrosscheckColumns(const char* name, const CompiledCondition& cond,
+                              const ColumnBaseline& column_base, const Baseline& base,
+                              const std::vector<std::shared_ptr<const ColumnBlock>>& blocks) {
+  EvalContext ctx;
+  ctx.root_count = 1;
+  ctx.columns_root = 0;
+  size_t index = 0;
+  for (const auto& block : blocks) {
+    ctx.columns = block.get();
+    const auto by_hand = column_base.Bind(*block);
+    for (uint32_t row = 0; row < block->size(); ++row, ++index) {
+      ctx.row = row;
+      const Tri compiled = cond.Evaluate(ctx), from_columns = by_hand(row);
+      const Tri expected = base(*block->record(row));
+      if (compiled != expected || from_columns != expected) {
+        return std::string(name) + " on columns: row " + std::to_string(index) + " gives " +
+               TriText(compiled) + ", the column baseline " + TriText(from_columns) +
+               ", the record baseline " + TriText(expected);
+      }
+    }
+  }
+  return "";
+}
+
+// Puts the fixture's records in a RecordCache and builds its chunks' columns of `fields`.
+void BuildColumns(Workload* w, const std::vector<int>& fields) {
+  const engine::Schema& schema = *w->fx->schema;
+  const int account = schema.IndexOf("Account");
+  std::vector<std::shared_ptr<const engine::RecordLayout>> layouts(schema.size());
+  layouts[account] = w->fx->layout;
+  w->cache = std::make_unique<engine::RecordCache>(w->fx->schema, layouts);
+  engine::Status st = w->cache->Replace(account, w->fx->owned);
+  if (!st.ok()) {
+    w->error = "the record cache refused the records: " + st.message();
+    return;
+  }
+  w->snapshot = w->cache->Snapshot();
+  for (size_t c = 0; c < w->snapshot->ChunkCount(account); ++c) {
+    if (auto block = w->snapshot->ChunkColumns(account, c, fields)) {
+      w->block_rows += block->size();
+      w->blocks.push_back(std::move(block));
+    }
+  }
+  w->column_base1 = ColumnBaselineC1::For(*w->fx->layout);
+  w->column_base5 = ColumnBaselineC5::For(*w->fx->layout);
+}
+
 Workload BuildWorkload(size_t count) {
   Workload w;
   w.fx = &Accounts(count);
@@ -136,6 +203,12 @@ Workload BuildWorkload(size_t count) {
   }
   w.error = Crosscheck("C1", *w.c1, w.base1, w.fx->records, &w.expect1);
   if (w.error.empty()) w.error = Crosscheck("C5", *w.c5, w.base5, w.fx->records, &w.expect5);
+  if (!w.error.empty()) return w;
+  std::vector<int> fields;
+  for (const auto& [object, field] : w.c5->referenced_fields()) fields.push_back(field);
+  BuildColumns(&w, fields);
+  if (w.error.empty()) w.error = CrosscheckColumns("C1", *w.c1, w.column_base1, w.base1, w.blocks);
+  if (w.error.empty()) w.error = CrosscheckColumns("C5", *w.c5, w.column_base5, w.base5, w.blocks);
   return w;
 }
 
@@ -149,6 +222,26 @@ const Workload& GetWorkload(size_t count) {
 // ---------------------------------------------------------------------------------------------
 // The timed loop, shared by the compiled conditions and the baselines so both pay for the same
 // iteration, counting and bookkeeping. `eval(const Record* const& slot)` returns a Tri.
+
+// Checks the last pass's counts and reports rates, allocations and the label.
+void Report(benchmark::State& state, size_t records_size, const Counts& last,
+            const Counts& expected, uint64_t allocs) {
+  if (!(last == expected)) {
+    state.SkipWithError("counts differ from the baseline's");
+    return;
+  }
+  const auto evaluations =
+      static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(records_size);
+  state.SetItemsProcessed(evaluations);
+  state.counters["allocs_per_eval"] =
+      benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(evaluations));
+  char label[64];
+  std::snprintf(
+      label, sizeof label, "TRUE %.1f%%, NULL %.1f%%",
+      100.0 * static_cast<double>(expected.true_count) / static_cast<double>(records_size),
+      100.0 * static_cast<double>(expected.unknown_count) / static_cast<double>(records_size));
+  state.SetLabel(label);
+}
 
 template <typename Eval>
 void RunPasses(benchmark::State& state, const std::vector<const Record*>& records,
@@ -167,22 +260,33 @@ void RunPasses(benchmark::State& state, const std::vector<const Record*>& record
     last.true_count = trues;
     last.unknown_count = unknowns;
   }
-  const uint64_t allocs = AllocationCount() - allocs_before;
-  if (!(last == expected)) {
-    state.SkipWithError("counts differ from the baseline's");
-    return;
+  Report(state, records.size(), last, expected, AllocationCount() - allocs_before);
+}
+
+// The same over the blocks' rows: `bind(const ColumnBlock&)` is called once per block and
+// returns the per-row evaluation `eval(uint32_t row)`.
+template <typename Bind>
+void RunColumnPasses(benchmark::State& state, const Workload& w, const Counts& expected,
+                     Bind bind) {
+  Counts last;
+  const uint64_t allocs_before = AllocationCount();
+  for (auto _ : state) {
+    uint64_t trues = 0, unknowns = 0;
+    for (const auto& block : w.blocks) {
+      const auto eval = bind(*block);
+      const uint32_t rows = static_cast<uint32_t>(block->size());
+      for (uint32_t row = 0; row < rows; ++row) {
+        Tri t = eval(row);
+        trues += t == Tri::kTrue;
+        unknowns += t == Tri::kUnknown;
+      }
+    }
+    benchmark::DoNotOptimize(trues);
+    benchmark::DoNotOptimize(unknowns);
+    last.true_count = trues;
+    last.unknown_count = unknowns;
   }
-  const auto evaluations =
-      static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(records.size());
-  state.SetItemsProcessed(evaluations);
-  state.counters["allocs_per_eval"] =
-      benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(evaluations));
-  char label[64];
-  std::snprintf(
-      label, sizeof label, "TRUE %.1f%%, NULL %.1f%%",
-      100.0 * static_cast<double>(expected.true_count) / static_cast<double>(records.size()),
-      100.0 * static_cast<double>(expected.unknown_count) / static_cast<double>(records.size()));
-  state.SetLabel(label);
+  Report(state, w.block_rows, last, expected, AllocationCount() - allocs_before);
 }
 
 void RunCompiled(benchmark::State& state, bool five) {
@@ -199,17 +303,52 @@ void RunCompiled(benchmark::State& state, bool five) {
   });
 }
 
-void BM_Condition_C1(benchmark::State& state) { RunCompiled(state, false); }
-void BM_Condition_C5(benchmark::State& state) { RunCompiled(state, true); }
+void BM_RowCondition_C1(benchmark::State& state) { RunCompiled(state, false); }
+void BM_RowCondition_C5(benchmark::State& state) { RunCompiled(state, true); }
+
+void RunCompiledOnColumns(benchmark::State& state, bool five) {
+  const Workload& w = GetWorkload(static_cast<size_t>(state.range(0)));
+  if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
+  const CompiledCondition& cond = five ? *w.c5 : *w.c1;
+  engine::EvalScratch scratch;
+  EvalContext ctx;
+  ctx.root_count = 1;
+  ctx.scratch = &scratch;
+  ctx.columns_root = 0;
+  RunColumnPasses(state, w, five ? w.expect5 : w.expect1, [&](const ColumnBlock& block) {
+    ctx.columns = &block;
+    return [&](uint32_t row) {
+      ctx.row = row;
+      return cond.Evaluate(ctx);
+    };
+  });
+}
+
+void BM_Condition_C1(benchmark::State& state) { RunCompiledOnColumns(state, false); }
+void BM_Condition_C5(benchmark::State& state) { RunCompiledOnColumns(state, true); }
 
 void BM_Baseline_C1(benchmark::State& state) {
+  const Workload& w = GetWorkload(static_cast<size_t>(state.range(0)));
+  if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
+  RunColumnPasses(state, w, w.expect1,
+                  [&](const ColumnBlock& block) { return w.column_base1.Bind(block); });
+}
+
+void BM_Baseline_C5(benchmark::State& state) {
+  const Workload& w = GetWorkload(static_cast<size_t>(state.range(0)));
+  if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
+  RunColumnPasses(state, w, w.expect5,
+                  [&](const ColumnBlock& block) { return w.column_base5.Bind(block); });
+}
+
+void BM_RowBaseline_C1(benchmark::State& state) {
   const Workload& w = GetWorkload(static_cast<size_t>(state.range(0)));
   if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
   const BaselineC1 base = w.base1;
   RunPasses(state, w.fx->records, w.expect1, [&](const Record* const& r) { return base(*r); });
 }
 
-void BM_Baseline_C5(benchmark::State& state) {
+void BM_RowBaseline_C5(benchmark::State& state) {
   const Workload& w = GetWorkload(static_cast<size_t>(state.range(0)));
   if (!w.error.empty()) return state.SkipWithError(w.error.c_str());
   const BaselineC5 base = w.base5;
@@ -267,10 +406,14 @@ void BM_Compile_10000Distinct(benchmark::State& state) {
 // The workload (1,000,000 records, far larger than the caches), and a diagnostic one of
 // kHotRecords records that stay in the L2 cache, which separates the cost of evaluation from
 // the cost of bringing records in from memory.
-BENCHMARK(BM_Condition_C1)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
-BENCHMARK(BM_Baseline_C1)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
-BENCHMARK(BM_Condition_C5)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
-BENCHMARK(BM_Baseline_C5)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
+BENCHMARK(BM_Condition_C1)->Arg(kRecords)->ArgName("records");
+BENCHMARK(BM_Baseline_C1)->Arg(kRecords)->ArgName("records");
+BENCHMARK(BM_Condition_C5)->Arg(kRecords)->ArgName("records");
+BENCHMARK(BM_Baseline_C5)->Arg(kRecords)->ArgName("records");
+BENCHMARK(BM_RowCondition_C1)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
+BENCHMARK(BM_RowBaseline_C1)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
+BENCHMARK(BM_RowCondition_C5)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
+BENCHMARK(BM_RowBaseline_C5)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
 BENCHMARK(BM_Reference_ReadOneField)->Arg(kRecords)->Arg(kHotRecords)->ArgName("records");
 BENCHMARK(BM_Compile_10000Distinct)->Unit(benchmark::kMillisecond);
 
@@ -302,12 +445,16 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   void Finalize() override {
     ConsoleReporter::Finalize();
     Print("\nSummary: one core, one record at a time; ratio = baseline rate / compiled rate\n");
+    Print(" The cache's scan form (columns of the fields read), the issue's measurement:\n");
+    PrintPair("", "C1", kRecords, kC1TargetPerSecond);
+    PrintPair("", "C5", kRecords, kC5TargetPerSecond);
+    Print(" One record block at a time (as an event binds records), for comparison:\n");
     PrintReference(kRecords);
-    PrintPair("C1", kRecords, kC1TargetPerSecond);
-    PrintPair("C5", kRecords, kC5TargetPerSecond);
+    PrintPair("Row", "C1", kRecords, 0);
+    PrintPair("Row", "C5", kRecords, 0);
     PrintReference(kHotRecords);
-    PrintPair("C1", kHotRecords, 0);
-    PrintPair("C5", kHotRecords, 0);
+    PrintPair("Row", "C1", kHotRecords, 0);
+    PrintPair("Row", "C5", kHotRecords, 0);
     auto it = results_.find("BM_Compile_10000Distinct");  // run_name without args
     if (it != results_.end()) {
       const Result& c = it->second;
@@ -355,16 +502,17 @@ class SummaryReporter : public benchmark::ConsoleReporter {
           f->second.items_per_second / 1e6);
   }
 
-  // One line for a condition over `records` records; judged against the targets when
-  // `target` (evaluations/s) is not 0.
-  void PrintPair(const char* name, size_t records, double target) const {
+  // One line for a condition over `records` records (benchmarks BM_<form>Condition_<name> and
+  // BM_<form>Baseline_<name>); judged against the targets when `target`
+  // (evaluations/s) is not 0.
+  void PrintPair(const char* form, const char* name, size_t records, double target) const {
     const std::string suffix = std::string(name) + "/records:" + std::to_string(records);
-    auto c = results_.find("BM_Condition_" + suffix);
-    auto b = results_.find("BM_Baseline_" + suffix);
+    auto c = results_.find("BM_" + std::string(form) + "Condition_" + suffix);
+    auto b = results_.find("BM_" + std::string(form) + "Baseline_" + suffix);
     if (c == results_.end() || b == results_.end()) return;  // filtered out
     char label[64];
     std::snprintf(label, sizeof label, "%s, %zu records%s", name, records,
-                  target == 0 ? " (in cache; diagnostic)" : "");
+                  records == kHotRecords ? " (in cache; diagnostic)" : "");
     if (!c->second.error.empty() || !b->second.error.empty()) {
       Print("  %s: error: %s\n", label,
             (!c->second.error.empty() ? c->second.error : b->second.error).c_str());

@@ -1,6 +1,7 @@
 #include "engine/column_block.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace cf::engine {
 
@@ -11,7 +12,7 @@ size_t Column::ValueWidth(StorageKind kind) {
     case StorageKind::kNumber:
       return sizeof(Decimal);
     case StorageKind::kString:
-      return sizeof(std::string_view);
+      return sizeof(uint32_t);  // a code into the column's dictionary
     case StorageKind::kPicklist:
       return sizeof(uint32_t);
     case StorageKind::kId:
@@ -30,6 +31,8 @@ size_t Column::ValueWidth(StorageKind kind) {
 
 Column::Column(StorageKind kind, size_t rows)
     : kind_(kind),
+      rows_(rows),
+      width_(ValueWidth(kind)),
       nulls_(new uint8_t[rows == 0 ? 1 : rows]()),
       values_(new unsigned char[rows == 0 ? 1 : rows * ValueWidth(kind)]()) {}
 
@@ -40,9 +43,10 @@ void Put(unsigned char* values, size_t row, const T& v) {
   std::memcpy(values + row * sizeof(T), static_cast<const void*>(&v), sizeof(T));
 }
 
-// Copies slot `s` of every row into `column`.
+// Copies slot `s` of every row into `column`. Text columns get their codes from `codes`.
 void Fill(const Slot& s, const std::vector<const Record*>& rows, Column* column,
-          uint8_t* nulls, unsigned char* values) {
+          uint8_t* nulls, unsigned char* values,
+          const std::unordered_map<std::string_view, uint32_t>& codes) {
   for (size_t row = 0; row < rows.size(); ++row) {
     const Record& r = *rows[row];
     if (r.IsNull(s)) {
@@ -57,7 +61,7 @@ void Fill(const Slot& s, const std::vector<const Record*>& rows, Column* column,
         Put(values, row, r.GetNumber(s));
         break;
       case StorageKind::kString:
-        Put(values, row, r.GetString(s));
+        Put(values, row, codes.at(r.GetString(s)));
         break;
       case StorageKind::kPicklist:
         Put(values, row, r.GetPicklistCode(s));
@@ -80,6 +84,35 @@ void Fill(const Slot& s, const std::vector<const Record*>& rows, Column* column,
   }
 }
 
+// The distinct texts of slot `s` over `rows`, coded from 1 in order of first appearance (0 is
+// the empty text); `dictionary` gets the texts by code, copied into `*text`.
+std::unordered_map<std::string_view, uint32_t> BuildDictionary(
+    const Slot& s, const std::vector<const Record*>& rows,
+    std::vector<std::string_view>* dictionary, std::unique_ptr<char[]>* text, size_t* bytes) {
+  std::unordered_map<std::string_view, uint32_t> codes;
+  std::vector<std::string_view> distinct{std::string_view()};
+  codes.emplace(std::string_view(), 0);
+  size_t total = 0;
+  for (const Record* r : rows) {
+    if (r->IsNull(s)) continue;
+    const std::string_view v = r->GetString(s);
+    if (codes.emplace(v, static_cast<uint32_t>(distinct.size())).second) {
+      distinct.push_back(v);
+      total += v.size();
+    }
+  }
+  text->reset(new char[total == 0 ? 1 : total]);
+  char* at = text->get();
+  dictionary->clear();
+  for (std::string_view v : distinct) {
+    if (!v.empty()) std::memcpy(at, v.data(), v.size());
+    dictionary->emplace_back(at, v.size());
+    at += v.size();
+  }
+  *bytes = total + (distinct.size() - 1) * sizeof(std::string_view);  // the texts found
+  return codes;  // keys view the records' texts: valid while they are
+}
+
 }  // namespace
 
 std::unique_ptr<const ColumnBlock> ColumnBlock::Build(const RecordLayout& layout,
@@ -95,8 +128,14 @@ std::unique_ptr<const ColumnBlock> ColumnBlock::Build(const RecordLayout& layout
       continue;
     }
     auto column = std::make_unique<Column>(s->kind, count);
-    Fill(*s, block->rows_, column.get(), column->nulls_.get(), column->values_.get());
-    block->column_bytes_ += count * (1 + Column::ValueWidth(s->kind));
+    size_t dictionary_bytes = 0;
+    std::unordered_map<std::string_view, uint32_t> codes;
+    if (s->kind == StorageKind::kString) {
+      codes = BuildDictionary(*s, block->rows_, &column->dictionary_, &column->text_,
+                              &dictionary_bytes);
+    }
+    Fill(*s, block->rows_, column.get(), column->nulls_.get(), column->values_.get(), codes);
+    block->column_bytes_ += count * (1 + Column::ValueWidth(s->kind)) + dictionary_bytes;
     block->by_field_[field] = column.get();
     block->columns_.push_back(std::move(column));
   }

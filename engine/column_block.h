@@ -22,8 +22,10 @@
 //
 // Which fields get a column: every stored field of the layout whose value has a fixed size,
 // that is all but kNone: numbers (16 bytes), picklists (their 4-byte code; the text stays in
-// the record), Ids (15 bytes), dates, datetimes, times, booleans, and text as a string_view
-// into the record's bytes (16 bytes).
+// the record), Ids (15 bytes), dates, datetimes, times, booleans, and text (a 4-byte code per
+// row into the block's dictionary of the column's distinct texts, which the block owns: a scan
+// never reaches back into the records for them, and a field with few distinct values, such as
+// a country, costs 4 bytes per row).
 //
 // Ownership and thread safety: a ColumnBlock is immutable after Build and may be read from any
 // number of threads. It does not own its records: the caller keeps them alive as long as the
@@ -36,6 +38,7 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "engine/record.h"
@@ -52,12 +55,24 @@ class Column {
   StorageKind kind() const { return kind_; }
   bool IsNull(size_t row) const { return nulls_[row] != 0; }
   // REQUIRES: T is the column's value type (Decimal for kNumber, uint32_t picklist code,
-  // SfId, Days, Millis, TimeOfDay, bool, std::string_view for kString) and the row is not null.
+  // SfId, Days, Millis, TimeOfDay, bool, std::string_view for kString). A null row reads as
+  // zero (an empty string_view for text), so reading before testing IsNull is safe.
   template <typename T>
   T Get(size_t row) const {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return dictionary_[Get<uint32_t>(row)];
+    }
     T v;
     std::memcpy(static_cast<void*>(&v), values_.get() + row * sizeof(T), sizeof(T));
     return v;
+  }
+
+  // Asks the processor to bring row `row` in (value and null flag); no effect past the end.
+  void Prefetch(size_t row) const {
+    if (row < rows_) {
+      __builtin_prefetch(values_.get() + row * width_);
+      __builtin_prefetch(nulls_.get() + row);
+    }
   }
 
   // Width in bytes of one value of `kind` in a column; 0 for kNone.
@@ -66,8 +81,14 @@ class Column {
  private:
   friend class ColumnBlock;
   StorageKind kind_;
+  size_t rows_;
+  size_t width_;                               // ValueWidth(kind_)
   std::unique_ptr<uint8_t[]> nulls_;           // one byte per row: 1 = null
   std::unique_ptr<unsigned char[]> values_;    // ValueWidth(kind_) bytes per row
+  // kString: values_ holds codes into dictionary_, whose views point into text_. Code 0 is
+  // the empty text, which null rows read.
+  std::vector<std::string_view> dictionary_;
+  std::unique_ptr<char[]> text_;
 };
 
 class ColumnBlock {
@@ -87,6 +108,9 @@ class ColumnBlock {
   const Column* column(int field_index) const {
     return static_cast<size_t>(field_index) < by_field_.size() ? by_field_[field_index] : nullptr;
   }
+  // The same without the range check, for the evaluator. REQUIRES: `s` is a slot of the
+  // block's layout.
+  const Column* ColumnForSlot(const Slot& s) const { return by_field_[s.field_index]; }
   // True if the block has a column for every field of `field_indexes` that it would copy.
   bool Covers(const std::vector<int>& field_indexes) const;
   // The fields the block has columns for, ascending.

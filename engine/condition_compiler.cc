@@ -51,6 +51,65 @@ class CompiledConditionImpl final : public CompiledCondition {
   std::vector<int> roots_;
 };
 
+// A compiled condition whose whole tree is one fused node of type N (the common "field op
+// constant" and "AND/OR of such" rules): Evaluate calls it directly instead of through
+// BoolNode's vtable, one indirect call per evaluation instead of two. Shares the nodes with
+// the CompiledConditionImpl it wraps.
+template <typename N>
+class DirectCondition final : public CompiledCondition {
+ public:
+  DirectCondition(std::shared_ptr<const CompiledConditionImpl> impl, const N* top)
+      : impl_(std::move(impl)), top_(top) {}
+  Tri Evaluate(const EvalContext& ctx) const override {
+    const Frame f{&ctx, nullptr, ctx.scratch};  // fused nodes build no strings
+    return top_->Eval(f);                        // N is final: a direct call
+  }
+  const std::vector<std::pair<int, int>>& referenced_fields() const override {
+    return impl_->referenced_fields();
+  }
+  const std::vector<int>& referenced_roots() const override { return impl_->referenced_roots(); }
+
+ private:
+  std::shared_ptr<const CompiledConditionImpl> impl_;
+  const N* top_;
+};
+
+template <typename N, typename... Rest>
+std::shared_ptr<const CompiledCondition> DirectIfOneOf(
+    const std::shared_ptr<const CompiledConditionImpl>& impl) {
+  if (const auto* top = dynamic_cast<const N*>(impl->root_)) {
+    return std::make_shared<const DirectCondition<N>>(impl, top);
+  }
+  if constexpr (sizeof...(Rest) == 0) {
+    return impl;
+  } else {
+    return DirectIfOneOf<Rest...>(impl);
+  }
+}
+
+template <typename T>
+std::shared_ptr<const CompiledCondition> DirectIfFieldConst(
+    const std::shared_ptr<const CompiledConditionImpl>& impl) {
+  return DirectIfOneOf<RootFieldConstNode<T, CmpOp::kEq>, RootFieldConstNode<T, CmpOp::kNe>,
+                       RootFieldConstNode<T, CmpOp::kLt>, RootFieldConstNode<T, CmpOp::kLe>,
+                       RootFieldConstNode<T, CmpOp::kGt>, RootFieldConstNode<T, CmpOp::kGe>>(impl);
+}
+
+// `impl` itself, or a DirectCondition over it when its tree is one fused node that builds no
+// strings.
+std::shared_ptr<const CompiledCondition> WithDirectTop(
+    std::shared_ptr<const CompiledConditionImpl> impl) {
+  if (impl->uses_scratch_) return impl;
+  std::shared_ptr<const CompiledCondition> direct =
+      DirectIfOneOf<FusedLogicNode, RootPicklistInNode>(impl);
+  if (direct == impl) direct = DirectIfFieldConst<Decimal>(impl);
+  if (direct == impl) direct = DirectIfFieldConst<std::string_view>(impl);
+  if (direct == impl) direct = DirectIfFieldConst<Days>(impl);
+  if (direct == impl) direct = DirectIfFieldConst<Millis>(impl);
+  if (direct == impl) direct = DirectIfFieldConst<SfId>(impl);
+  return direct;
+}
+
 // A type-checked sub-expression.
 struct Operand {
   ValueType type = ValueType::kNull;
@@ -1964,7 +2023,7 @@ CompileResult CompileExpression(const grammar::Node& expression, const Environme
   result.diagnostics = std::move(compiler.diagnostics());
   if (root != nullptr && !grammar::HasErrors(result.diagnostics)) {
     impl->root_ = root;
-    result.condition = std::move(impl);
+    result.condition = WithDirectTop(std::move(impl));
   }
   return result;
 }

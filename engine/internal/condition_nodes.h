@@ -115,7 +115,7 @@ class RootField {
  public:
   RootField(const EvalContext& c, int root, const Slot& slot) : slot_(&slot) {
     if (c.columns != nullptr && root == c.columns_root) {
-      column_ = c.columns->column(slot.field_index);
+      column_ = c.columns->ColumnForSlot(slot);
       row_ = c.row;
       if (column_ == nullptr) record_ = c.columns->record(c.row);
     } else {
@@ -131,6 +131,20 @@ class RootField {
   T Get() const {
     if (column_ != nullptr) return column_->Get<T>(row_);
     return ReadSlot<T>(*record_, *slot_);
+  }
+  // The Kleene value of `test(value)`: NULL when the field is null. From a column the test
+  // runs on every row (a null row reads as zero) and the null flag selects the result without
+  // a branch: in a scan nulls come unpredictably, and a mispredicted branch costs more than
+  // the test.
+  template <typename T, typename Test>
+  Tri Kleene(Test test) const {
+    if (column_ != nullptr) {
+      const unsigned null = column_->IsNull(row_) ? 1u : 0u;
+      const unsigned result = test(column_->Get<T>(row_)) ? 1u : 0u;
+      return static_cast<Tri>((null << 1) | (result & (null ^ 1u)));  // kUnknown is 2
+    }
+    if (record_ == nullptr || record_->IsNull(*slot_)) return Tri::kUnknown;
+    return ToTri(test(ReadSlot<T>(*record_, *slot_)));
   }
   uint32_t PicklistCode() const {  // REQUIRES: !IsNull()
     if (column_ != nullptr) return column_->Get<uint32_t>(row_);
@@ -253,9 +267,9 @@ class RootFieldConstNode final : public BoolNode {
  public:
   RootFieldConstNode(int root, Slot slot, T value) : root_(root), slot_(slot), c_(value) {}
   Tri Eval(const Frame& f) const override {
-    const RootField v(*f.ctx, root_, slot_);
-    if (v.IsNull()) return Tri::kUnknown;
-    return ToTri(Compare(kOp, v.Get<T>(), c_));
+    return RootField(*f.ctx, root_, slot_).Kleene<T>([this](const T& x) {
+      return Compare(kOp, x, c_);
+    });
   }
 
  private:
@@ -309,33 +323,39 @@ struct FusedTest {
   SfId id;
   uint32_t codes[kMaxCodes] = {};
 
+  bool HasCode(uint32_t code) const {
+    bool found = false;
+    for (uint8_t i = 0; i < code_count; ++i) found |= (codes[i] == code);
+    return found;
+  }
   // `v` reads this test's slot of the root.
   Tri Eval(const RootField& v) const {
-    if (v.IsNull()) {
-      if (kind == kPicklistIn && null_matches) return negate ? Tri::kFalse : Tri::kTrue;
-      return Tri::kUnknown;
-    }
     switch (kind) {
       case kNumber:
-        return ToTri(Compare(op, v.Get<Decimal>(), number));
+        return v.Kleene<Decimal>([this](Decimal x) { return Compare(op, x, number); });
       case kText:
-        return ToTri(Compare(op, v.Get<std::string_view>(), text));
+        return v.Kleene<std::string_view>(
+            [this](std::string_view x) { return Compare(op, x, text); });
       case kPicklistIn: {
-        const uint32_t code = v.PicklistCode();
-        bool found = false;
-        for (uint8_t i = 0; i < code_count; ++i) found |= (codes[i] == code);
-        return ToTri(found != negate);
+        if (v.IsNull()) {
+          if (null_matches) return negate ? Tri::kFalse : Tri::kTrue;
+          return Tri::kUnknown;
+        }
+        return ToTri(HasCode(v.PicklistCode()) != negate);
       }
       case kDays:
-        return ToTri(Compare<int64_t>(op, v.Get<Days>(), integer));
+        return v.Kleene<Days>([this](Days x) { return Compare<int64_t>(op, x, integer); });
       case kMillis:
-        return ToTri(Compare<int64_t>(op, v.Get<Millis>(), integer));
+        return v.Kleene<Millis>([this](Millis x) { return Compare<int64_t>(op, x, integer); });
       case kId:
-        return ToTri(Compare(op, v.Get<SfId>(), id));
+        return v.Kleene<SfId>([this](const SfId& x) { return Compare(op, x, id); });
     }
     return Tri::kUnknown;
   }
 };
+
+// How far ahead of the current row a scan asks for the columns of later tests.
+inline constexpr uint32_t kScanPrefetchRows = 32;
 
 // AND or OR of fused tests on one root record, in one loop: no call per clause.
 class FusedLogicNode final : public BoolNode {
@@ -343,10 +363,12 @@ class FusedLogicNode final : public BoolNode {
   FusedLogicNode(int root, std::vector<FusedTest> tests, bool is_and)
       : root_(root), tests_(std::move(tests)), is_and_(is_and) {}
   Tri Eval(const Frame& f) const override {
+    const EvalContext& c = *f.ctx;
+    if (c.columns != nullptr && root_ == c.columns_root) PrefetchLaterTests(c);
     const Tri decisive = is_and_ ? Tri::kFalse : Tri::kTrue;
     bool unknown = false;
     for (const FusedTest& t : tests_) {
-      const Tri v = t.Eval(RootField(*f.ctx, root_, t.slot));
+      const Tri v = t.Eval(RootField(c, root_, t.slot));
       if (v == decisive) return decisive;
       unknown |= (v == Tri::kUnknown);
     }
@@ -355,6 +377,18 @@ class FusedLogicNode final : public BoolNode {
   }
 
  private:
+  // In a scan, rows come in order. The first test reads its column at every row, which the
+  // hardware streams in; a later test reads its column only on the rows the earlier tests
+  // left undecided, scattered, and would wait for memory each time. So each later test's
+  // column is asked for kScanPrefetchRows rows ahead.
+  void PrefetchLaterTests(const EvalContext& c) const {
+    for (size_t i = 1; i < tests_.size(); ++i) {
+      if (const Column* col = c.columns->ColumnForSlot(tests_[i].slot)) {
+        col->Prefetch(c.row + kScanPrefetchRows);
+      }
+    }
+  }
+
   int root_;
   std::vector<FusedTest> tests_;
   bool is_and_;
