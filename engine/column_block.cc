@@ -31,8 +31,6 @@ size_t Column::ValueWidth(StorageKind kind) {
 
 Column::Column(StorageKind kind, size_t rows)
     : kind_(kind),
-      rows_(rows),
-      width_(ValueWidth(kind)),
       nulls_(new uint8_t[rows == 0 ? 1 : rows]()),
       values_(new unsigned char[rows == 0 ? 1 : rows * ValueWidth(kind)]()) {}
 

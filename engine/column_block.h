@@ -67,22 +67,12 @@ class Column {
     return v;
   }
 
-  // Asks the processor to bring row `row` in (value and null flag); no effect past the end.
-  void Prefetch(size_t row) const {
-    if (row < rows_) {
-      __builtin_prefetch(values_.get() + row * width_);
-      __builtin_prefetch(nulls_.get() + row);
-    }
-  }
-
   // Width in bytes of one value of `kind` in a column; 0 for kNone.
   static size_t ValueWidth(StorageKind kind);
 
  private:
   friend class ColumnBlock;
   StorageKind kind_;
-  size_t rows_;
-  size_t width_;                               // ValueWidth(kind_)
   std::unique_ptr<uint8_t[]> nulls_;           // one byte per row: 1 = null
   std::unique_ptr<unsigned char[]> values_;    // ValueWidth(kind_) bytes per row
   // kString: values_ holds codes into dictionary_, whose views point into text_. Code 0 is

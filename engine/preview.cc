@@ -3,10 +3,6 @@
 #include <utility>
 
 namespace cf::engine {
-namespace {
-constexpr size_t kPrefetchDistance = 8;
-}  // namespace
-
 PreviewCounts PreviewScan(const RecordSnapshot& snapshot, const Environment& env, int root_index,
                           const CompiledCondition& condition, const PreviewOptions& options) {
   static const SystemClock kSystemClock;
@@ -19,34 +15,35 @@ PreviewCounts PreviewScan(const RecordSnapshot& snapshot, const Environment& env
   ctx.root_count = roots.size();
   ctx.source = &snapshot;
   ctx.scratch = &scratch;
+  ctx.columns_root = root_index;
   SetTimeFrame(&ctx, options.clock != nullptr ? *options.clock : kSystemClock,
                options.time_zone != nullptr ? *options.time_zone : *kUtc);
 
+  // The scan reads the chunks' columns of the fields the condition reads on the object (built
+  // by the first scan that needs them, then kept with the chunks).
+  std::vector<int> fields;
+  for (const auto& [field_object, field] : condition.referenced_fields()) {
+    if (field_object == object) fields.push_back(field);
+  }
   PreviewCounts counts;
-  const Record** bound = &roots[root_index];
   for (size_t c = 0; c < snapshot.ChunkCount(object); ++c) {
-    const OwnedRecordSpan chunk = snapshot.Chunk(object, c);
-    for (size_t i = 0; i < chunk.size; ++i) {
-      // A chunk's records are scattered in memory: ask for the fixed part of a record a few
-      // places ahead, so that evaluation does not wait for each one in turn.
-      if (i + kPrefetchDistance < chunk.size) {
-        const auto* ahead = reinterpret_cast<const char*>(chunk.data[i + kPrefetchDistance].get());
-        __builtin_prefetch(ahead);
-        __builtin_prefetch(ahead + 64);
-      }
-      const RecordPtr& r = chunk.data[i];
-      *bound = r.get();
+    const std::shared_ptr<const ColumnBlock> block = snapshot.ChunkColumns(object, c, fields);
+    if (block == nullptr) continue;  // an empty chunk
+    ctx.columns = block.get();
+    const uint32_t rows = static_cast<uint32_t>(block->size());
+    for (uint32_t row = 0; row < rows; ++row) {
+      ctx.row = row;
       const Tri t = condition.Evaluate(ctx);
       if (t == Tri::kTrue) {
         ++counts.matched;
         if (counts.sample_ids.size() < options.sample_limit) {
-          counts.sample_ids.push_back(r->id()->To18());
+          counts.sample_ids.push_back(block->record(row)->id()->To18());
         }
       } else if (t == Tri::kUnknown) {
         ++counts.unknown;
       }
     }
-    counts.total += static_cast<int64_t>(chunk.size);
+    counts.total += rows;
   }
   return counts;
 }

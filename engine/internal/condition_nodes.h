@@ -146,6 +146,17 @@ class RootField {
     if (record_ == nullptr || record_->IsNull(*slot_)) return Tri::kUnknown;
     return ToTri(test(ReadSlot<T>(*record_, *slot_)));
   }
+  // As Kleene for a picklist's code, with `if_null` as the value of a null field.
+  template <typename Test>
+  Tri PicklistTest(Test test, Tri if_null) const {
+    if (column_ != nullptr) {
+      const bool null = column_->IsNull(row_);
+      const Tri result = ToTri(test(column_->Get<uint32_t>(row_)));
+      return null ? if_null : result;
+    }
+    if (record_ == nullptr || record_->IsNull(*slot_)) return if_null;
+    return ToTri(test(record_->GetPicklistCode(*slot_)));
+  }
   uint32_t PicklistCode() const {  // REQUIRES: !IsNull()
     if (column_ != nullptr) return column_->Get<uint32_t>(row_);
     return record_->GetPicklistCode(*slot_);
@@ -328,21 +339,18 @@ struct FusedTest {
     for (uint8_t i = 0; i < code_count; ++i) found |= (codes[i] == code);
     return found;
   }
-  // `v` reads this test's slot of the root.
-  Tri Eval(const RootField& v) const {
+  // `v` reads this test's slot of the root. Inlined into the loop of FusedLogicNode.
+  __attribute__((always_inline)) Tri Eval(const RootField& v) const {
     switch (kind) {
       case kNumber:
         return v.Kleene<Decimal>([this](Decimal x) { return Compare(op, x, number); });
       case kText:
         return v.Kleene<std::string_view>(
             [this](std::string_view x) { return Compare(op, x, text); });
-      case kPicklistIn: {
-        if (v.IsNull()) {
-          if (null_matches) return negate ? Tri::kFalse : Tri::kTrue;
-          return Tri::kUnknown;
-        }
-        return ToTri(HasCode(v.PicklistCode()) != negate);
-      }
+      case kPicklistIn:
+        return v.PicklistTest(
+            [this](uint32_t code) { return HasCode(code) != negate; },
+            null_matches ? ToTri(!negate) : Tri::kUnknown);
       case kDays:
         return v.Kleene<Days>([this](Days x) { return Compare<int64_t>(op, x, integer); });
       case kMillis:
@@ -354,9 +362,6 @@ struct FusedTest {
   }
 };
 
-// How far ahead of the current row a scan asks for the columns of later tests.
-inline constexpr uint32_t kScanPrefetchRows = 32;
-
 // AND or OR of fused tests on one root record, in one loop: no call per clause.
 class FusedLogicNode final : public BoolNode {
  public:
@@ -364,7 +369,6 @@ class FusedLogicNode final : public BoolNode {
       : root_(root), tests_(std::move(tests)), is_and_(is_and) {}
   Tri Eval(const Frame& f) const override {
     const EvalContext& c = *f.ctx;
-    if (c.columns != nullptr && root_ == c.columns_root) PrefetchLaterTests(c);
     const Tri decisive = is_and_ ? Tri::kFalse : Tri::kTrue;
     bool unknown = false;
     for (const FusedTest& t : tests_) {
@@ -377,18 +381,6 @@ class FusedLogicNode final : public BoolNode {
   }
 
  private:
-  // In a scan, rows come in order. The first test reads its column at every row, which the
-  // hardware streams in; a later test reads its column only on the rows the earlier tests
-  // left undecided, scattered, and would wait for memory each time. So each later test's
-  // column is asked for kScanPrefetchRows rows ahead.
-  void PrefetchLaterTests(const EvalContext& c) const {
-    for (size_t i = 1; i < tests_.size(); ++i) {
-      if (const Column* col = c.columns->ColumnForSlot(tests_[i].slot)) {
-        col->Prefetch(c.row + kScanPrefetchRows);
-      }
-    }
-  }
-
   int root_;
   std::vector<FusedTest> tests_;
   bool is_and_;
