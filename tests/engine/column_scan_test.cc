@@ -164,8 +164,8 @@ class ColumnBlockTest : public ::testing::Test {
   const Object& account() const { return schema_->object(account_); }
   int Field(std::string_view name) const { return account().FieldIndex(name); }
 
-  // `count` Accounts in which every stored field is null in some rows and set in others, the
-  // values varying by row; Industry also holds a value the schema does not list.
+  // `count` Accounts in which every stored field but the Id is null in some rows and set in
+  // others, the values varying by row; picklists also hold a value the schema does not list.
   std::vector<RecordPtr> Rows(int count) const {
     std::vector<RecordPtr> rows;
     RecordBuilder b(layout_);
@@ -182,9 +182,11 @@ class ColumnBlockTest : public ::testing::Test {
           case StorageKind::kString:
             b.SetString(s, std::string(static_cast<size_t>(i), 'a' + static_cast<char>(i)));
             break;
-          case StorageKind::kPicklist:
-            b.SetPicklist(s, i % 4 == 1 ? "Unlisted" : i % 2 == 0 ? "Energy" : "Media");
+          case StorageKind::kPicklist: {
+            const auto& values = account().fields[s.field_index].picklist_values;
+            b.SetPicklist(s, i % 4 == 1 ? "Unlisted" : values[i % values.size()].value);
             break;
+          }
           case StorageKind::kId:
             b.SetId(s, Id(IdText("001", i + 1)));
             break;
@@ -694,13 +696,16 @@ class ColumnDifferential {
     all_blocks_.resize(env.roots().size());
     none_blocks_.resize(env.roots().size());
     // Event records live in the world and are reachable only through bindings: collect them
-    // and hold them by non-owning RecordPtrs (the world outlives every block built here).
-    std::vector<std::set<const engine::Record*>> events(env.roots().size());
+    // (in the order first seen, so that the test is deterministic from its seed) and hold them
+    // by non-owning RecordPtrs (the world outlives every block built here).
+    std::vector<std::vector<const engine::Record*>> events(env.roots().size());
     for (int i = 0; i < 2000; ++i) {
       DifferentialBinding b = world_.RandomBinding(&rng_);
       for (size_t r = 0; r < b.roots.size(); ++r) {
-        if (world_.schema().object(env.roots()[r].object_index).is_event && b.roots[r]) {
-          events[r].insert(b.roots[r]);
+        const engine::Record* e = b.roots[r];
+        if (world_.schema().object(env.roots()[r].object_index).is_event && e != nullptr &&
+            std::find(events[r].begin(), events[r].end(), e) == events[r].end()) {
+          events[r].push_back(e);
         }
       }
     }
