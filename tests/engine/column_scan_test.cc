@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -286,6 +287,54 @@ TEST_F(ColumnBlockTest, IgnoresUnstoredNoneAndDuplicateFields) {
   }
   EXPECT_TRUE(block->column(Field("Name"))->IsNull(2));
   EXPECT_TRUE(block->column(Field("Rating__c"))->IsNull(3));
+}
+
+TEST_F(ColumnBlockTest, TextColumnsKeepRepeatedEmptyAndDistinctTexts) {
+  // Repeats, the empty text beside null, prefixes of one another, an embedded NUL, UTF-8 and a
+  // long text: each row reads back exactly its record's text.
+  const std::vector<std::optional<std::string>> texts = {"x",
+                                                         "",
+                                                         std::nullopt,
+                                                         "x",
+                                                         "xy",
+                                                         std::string("x\0y", 3),
+                                                         "",
+                                                         "Z\xC3\xBCrich",
+                                                         std::string(1000, 'q'),
+                                                         std::nullopt,
+                                                         "xy",
+                                                         "X"};
+  const Slot& name = *layout_->SlotForField("Name");
+  RecordBuilder b(layout_);
+  std::vector<RecordPtr> rows;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    b.SetId(*layout_->SlotForField("Id"), Id(IdText("001", static_cast<int>(i) + 1)));
+    if (texts[i].has_value()) b.SetString(name, *texts[i]);
+    rows.push_back(b.Finish());
+  }
+  std::unique_ptr<const ColumnBlock> block =
+      ColumnBlock::Build(*layout_, rows.data(), rows.size(), {Field("Name"), Field("Id")});
+  const Column& column = *block->column(Field("Name"));
+  for (size_t row = 0; row < texts.size(); ++row) {
+    EXPECT_EQ(column.IsNull(row), !texts[row].has_value()) << row;
+    if (texts[row].has_value()) {
+      EXPECT_EQ(column.Get<std::string_view>(row), *texts[row]) << row;
+    }
+  }
+  EXPECT_TRUE(NullRowsReadAsZero(column, block->size()));
+
+  // A text column in which every row is null.
+  std::vector<RecordPtr> nulls;
+  for (int i = 1; i <= 3; ++i) {
+    b.SetId(*layout_->SlotForField("Id"), Id(IdText("001", i)));
+    nulls.push_back(b.Finish());
+  }
+  std::unique_ptr<const ColumnBlock> all_null =
+      ColumnBlock::Build(*layout_, nulls.data(), nulls.size(), {Field("Name")});
+  for (size_t row = 0; row < nulls.size(); ++row) {
+    EXPECT_TRUE(all_null->column(Field("Name"))->IsNull(row));
+  }
+  EXPECT_TRUE(NullRowsReadAsZero(*all_null->column(Field("Name")), all_null->size()));
 }
 
 TEST_F(ColumnBlockTest, CoversWhatItHasAndWhatItWouldNotCopy) {
