@@ -99,7 +99,8 @@ std::unordered_map<std::string_view, uint32_t> BuildDictionary(
       total += v.size();
     }
   }
-  text->reset(new char[total == 0 ? 1 : total]);
+  // kTextPadding zero bytes after the last text, so that 16 bytes can be read at any entry.
+  text->reset(new char[total + Column::kTextPadding]());
   char* at = text->get();
   dictionary->clear();
   for (std::string_view v : distinct) {

@@ -67,6 +67,10 @@ class Column {
     return v;
   }
 
+  // Text columns: at least this many bytes are readable at the data() of any text Get returns
+  // (the dictionary's texts are followed by zero padding), for comparisons without branches.
+  static constexpr size_t kTextPadding = 16;
+
   // Width in bytes of one value of `kind` in a column; 0 for kNone.
   static size_t ValueWidth(StorageKind kind);
 

@@ -9,6 +9,7 @@
 #define CF_ENGINE_INTERNAL_CONDITION_NODES_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -333,6 +334,12 @@ struct FusedTest {
   int64_t integer = 0;  // kDays, kMillis
   SfId id;
   uint32_t codes[kMaxCodes] = {};
+  // Set by FusedLogicNode: this test on a row of a scan's column, compiled for its kind and
+  // operator (no dispatch inside), and for kText = / != with a constant of at most 16 bytes,
+  // the constant zero-padded with the masks of its bytes.
+  Tri (*on_column)(const FusedTest&, const Column&, uint32_t row) = nullptr;
+  uint64_t text_words[2] = {};
+  uint64_t text_masks[2] = {};
 
   bool HasCode(uint32_t code) const {
     bool found = false;
@@ -362,13 +369,119 @@ struct FusedTest {
   }
 };
 
+// The Kleene value of a test on a column's row: `result` unless the row is null. No branch.
+inline Tri SelectUnlessNull(bool null, bool result) {
+  const unsigned n = null ? 1u : 0u, r = result ? 1u : 0u;
+  return static_cast<Tri>((n << 1) | (r & (n ^ 1u)));  // kUnknown is 2
+}
+
+// Whether text `a` from a column (kTextPadding bytes readable at a.data()) equals the test's
+// short constant, without a branch.
+inline bool ShortTextEquals(const FusedTest& t, std::string_view a) {
+  uint64_t w[2];
+  std::memcpy(w, a.data(), sizeof w);
+  const uint64_t diff = ((w[0] ^ t.text_words[0]) & t.text_masks[0]) |
+                        ((w[1] ^ t.text_words[1]) & t.text_masks[1]);
+  return (a.size() == t.text.size()) & (diff == 0);
+}
+
+template <FusedTest::Kind kKind, CmpOp kOp>
+Tri ColumnTest(const FusedTest& t, const Column& col, uint32_t row) {
+  const bool null = col.IsNull(row);
+  if constexpr (kKind == FusedTest::kNumber) {
+    return SelectUnlessNull(null, Compare(kOp, col.Get<Decimal>(row), t.number));
+  } else if constexpr (kKind == FusedTest::kText) {
+    const std::string_view v = col.Get<std::string_view>(row);
+    if constexpr (kOp == CmpOp::kEq || kOp == CmpOp::kNe) {
+      if (t.text.size() <= 16) {
+        return SelectUnlessNull(null, ShortTextEquals(t, v) == (kOp == CmpOp::kEq));
+      }
+    }
+    return SelectUnlessNull(null, Compare(kOp, v, t.text));
+  } else if constexpr (kKind == FusedTest::kDays) {
+    return SelectUnlessNull(null, Compare<int64_t>(kOp, col.Get<Days>(row), t.integer));
+  } else if constexpr (kKind == FusedTest::kMillis) {
+    return SelectUnlessNull(null, Compare<int64_t>(kOp, col.Get<Millis>(row), t.integer));
+  } else {
+    static_assert(kKind == FusedTest::kId);
+    if (null) return Tri::kUnknown;
+    return ToTri(Compare(kOp, col.Get<SfId>(row), t.id));
+  }
+}
+
+inline Tri ColumnPicklistTest(const FusedTest& t, const Column& col, uint32_t row) {
+  const bool null = col.IsNull(row);
+  const Tri present = ToTri(t.HasCode(col.Get<uint32_t>(row)) != t.negate);
+  const Tri absent = t.null_matches ? ToTri(!t.negate) : Tri::kUnknown;
+  return null ? absent : present;
+}
+
+template <FusedTest::Kind kKind>
+auto ColumnTestFor(CmpOp op) -> Tri (*)(const FusedTest&, const Column&, uint32_t) {
+  switch (op) {
+    case CmpOp::kEq:
+      return &ColumnTest<kKind, CmpOp::kEq>;
+    case CmpOp::kNe:
+      return &ColumnTest<kKind, CmpOp::kNe>;
+    case CmpOp::kLt:
+      return &ColumnTest<kKind, CmpOp::kLt>;
+    case CmpOp::kLe:
+      return &ColumnTest<kKind, CmpOp::kLe>;
+    case CmpOp::kGt:
+      return &ColumnTest<kKind, CmpOp::kGt>;
+    case CmpOp::kGe:
+      return &ColumnTest<kKind, CmpOp::kGe>;
+  }
+  return nullptr;
+}
+
+// Fills t->on_column (and the padded constant of a short text test).
+inline void PrepareColumnTest(FusedTest* t) {
+  switch (t->kind) {
+    case FusedTest::kNumber:
+      t->on_column = ColumnTestFor<FusedTest::kNumber>(t->op);
+      break;
+    case FusedTest::kText:
+      t->on_column = ColumnTestFor<FusedTest::kText>(t->op);
+      if (t->text.size() <= 16) {
+        char padded[16] = {};
+        if (!t->text.empty()) std::memcpy(padded, t->text.data(), t->text.size());
+        std::memcpy(t->text_words, padded, sizeof padded);
+        unsigned char mask[16] = {};
+        std::memset(mask, 0xFF, t->text.size());
+        std::memcpy(t->text_masks, mask, sizeof mask);
+      }
+      break;
+    case FusedTest::kPicklistIn:
+      t->on_column = &ColumnPicklistTest;
+      break;
+    case FusedTest::kDays:
+      t->on_column = ColumnTestFor<FusedTest::kDays>(t->op);
+      break;
+    case FusedTest::kMillis:
+      t->on_column = ColumnTestFor<FusedTest::kMillis>(t->op);
+      break;
+    case FusedTest::kId:
+      t->on_column = ColumnTestFor<FusedTest::kId>(t->op);
+      break;
+  }
+}
+
 // AND or OR of fused tests on one root record, in one loop: no call per clause.
 class FusedLogicNode final : public BoolNode {
  public:
   FusedLogicNode(int root, std::vector<FusedTest> tests, bool is_and)
-      : root_(root), tests_(std::move(tests)), is_and_(is_and) {}
+      : root_(root), tests_(std::move(tests)), is_and_(is_and) {
+    for (FusedTest& t : tests_) PrepareColumnTest(&t);
+  }
   Tri Eval(const Frame& f) const override {
     const EvalContext& c = *f.ctx;
+    if (c.columns != nullptr && root_ == c.columns_root) return EvalOnColumns(c);
+    return EvalOnRecords(c);
+  }
+
+ private:
+  Tri EvalOnRecords(const EvalContext& c) const {
     const Tri decisive = is_and_ ? Tri::kFalse : Tri::kTrue;
     bool unknown = false;
     for (const FusedTest& t : tests_) {
@@ -380,7 +493,26 @@ class FusedLogicNode final : public BoolNode {
     return is_and_ ? Tri::kTrue : Tri::kFalse;
   }
 
- private:
+  // In a scan, every test runs on every row, each through its own straight-line function, and
+  // the results combine without a branch. Which clause decides differs from row to row at
+  // random, so a short-circuit loop mispredicts a branch on most rows, and a test skipped at
+  // random leaves its column to be read at random; both cost more than the tests saved. A
+  // field without a column in the block is read from the row's record.
+  Tri EvalOnColumns(const EvalContext& c) const {
+    unsigned seen = 0;  // bit t set: some test gave Tri t
+    for (const FusedTest& t : tests_) {
+      const Column* col = c.columns->ColumnForSlot(t.slot);
+      const Tri v = col != nullptr ? t.on_column(t, *col, c.row)
+                                   : t.Eval(RootField(c, root_, t.slot));
+      seen |= 1u << static_cast<unsigned>(v);
+    }
+    // AND: FALSE if some test is FALSE, else NULL if some is NULL, else TRUE; OR mirrored.
+    const unsigned decisive = is_and_ ? 1u << 0 : 1u << 1;
+    const unsigned decided = is_and_ ? 0u : 1u, undecided = is_and_ ? 1u : 0u;
+    return static_cast<Tri>((seen & decisive) != 0 ? decided
+                                                   : ((seen & 4u) != 0 ? 2u : undecided));
+  }
+
   int root_;
   std::vector<FusedTest> tests_;
   bool is_and_;
