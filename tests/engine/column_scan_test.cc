@@ -1090,5 +1090,95 @@ TEST(ColumnDifferentialTest, FusedShapesOverEveryFieldKindAgreeOnBlockRowsAndRoo
   EXPECT_GT(totals.outcomes[Tri::kUnknown], totals.pairs / 50);
 }
 
+// Text = and != (and an order) on a text column, with texts around the 8- and 16-byte word
+// boundaries, an embedded NUL and a shared 16-byte prefix, as one leaf (RootFieldConstNode)
+// and as an OR of two tests on one root (FusedLogicNode). The expected value is computed here
+// from the texts themselves; each must also be what evaluation on roots[] gives.
+TEST(ColumnDifferentialTest, TextComparisonsAroundWordBoundaries) {
+  using engine::Decimal;
+  std::shared_ptr<const engine::Schema> schema = engine::testing::MakeStateSchema(1);
+  engine::Environment env(schema);
+  const int root = env.AddRoot("Account", "Account");
+  const int account = schema->IndexOf("Account");
+  const std::shared_ptr<const engine::RecordLayout>& layout = env.layout(account);
+  const engine::Slot& name = *layout->SlotForField("Name");
+
+  const std::vector<std::string> texts = {"",
+                                          "a",
+                                          "abcdefg",
+                                          "abcdefgh",
+                                          "abcdefghi",
+                                          "abcdefghijklmno",
+                                          "abcdefghijklmnop",
+                                          "abcdefghijklmnoq",
+                                          "abcdefghijklmnopq",
+                                          "abcdefghijklmnopqrstuvwxyz",
+                                          std::string("abcdefgh\0", 9),
+                                          std::string("abcdefghijklmnop\0", 17),
+                                          "Abcdefgh"};
+  std::vector<RecordPtr> rows;
+  engine::RecordBuilder b(layout);
+  for (size_t i = 0; i <= texts.size(); ++i) {  // the last row's Name is null
+    b.SetId(*layout->SlotForField("Id"),
+            engine::testing::Id(engine::testing::IdText("001", static_cast<int>(i) + 1)));
+    if (i < texts.size()) b.SetString(name, texts[i]);
+    rows.push_back(b.Finish());
+  }
+  std::unique_ptr<const ColumnBlock> block = ColumnBlock::Build(
+      *layout, rows.data(), rows.size(), {schema->object(account).FieldIndex("Name")});
+
+  // Constants: every text without a NUL, and a few that no row holds.
+  std::vector<std::string> constants = {"abcdefghijklmnoX", "abcdefghijklmnopqr", "b"};
+  for (const std::string& t : texts) {
+    if (t.find('\0') == std::string::npos) constants.push_back(t);
+  }
+  const std::string kNoRow = "zz-no-row";
+  size_t checked = 0, disagreements = 0;
+  std::map<Tri, size_t> outcomes;
+  for (const std::string& c : constants) {
+    for (const char* op : {"=", "!=", "<", ">="}) {
+      const std::string leaf = "Account.Name " + std::string(op) + " " + Quote(c);
+      for (const bool with_or : {false, true}) {
+        const std::string text = with_or ? leaf + " OR Account.Name = " + Quote(kNoRow) : leaf;
+        engine::CompileResult compiled = engine::CompileCondition(text, env);
+        ASSERT_TRUE(compiled.ok()) << text;
+        for (uint32_t row = 0; row < rows.size(); ++row) {
+          Tri expected = Tri::kUnknown;
+          if (row < texts.size()) {
+            const std::string& v = texts[row];
+            const std::string_view o(op);
+            const bool r = o == "=" ? v == c : o == "!=" ? v != c : o == "<" ? v < c : v >= c;
+            expected = r || (with_or && v == kNoRow) ? Tri::kTrue : Tri::kFalse;
+          }
+          const engine::Record* bound[] = {rows[row].get()};
+          engine::EvalContext on_roots;
+          on_roots.roots = bound;
+          on_roots.root_count = 1;
+          engine::EvalContext on_block;
+          on_block.columns = block.get();
+          on_block.columns_root = root;
+          on_block.row = row;
+          const Tri on_records = compiled.condition->Evaluate(on_roots);
+          const Tri on_columns = compiled.condition->Evaluate(on_block);
+          ++checked;
+          ++outcomes[expected];
+          if (on_records == expected && on_columns == expected) continue;
+          if (disagreements++ < 10) {
+            ADD_FAILURE() << text << "  on the row with Name "
+                          << (row < texts.size() ? Quote(texts[row]) : "null") << " (" << row
+                          << "): expected " << engine::TriName(expected) << ", on roots[] "
+                          << engine::TriName(on_records) << ", on (block, row) "
+                          << engine::TriName(on_columns);
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(disagreements, 0u);
+  EXPECT_GT(outcomes[Tri::kTrue], checked / 10);
+  EXPECT_GT(outcomes[Tri::kFalse], checked / 10);
+  EXPECT_GT(outcomes[Tri::kUnknown], 0u);
+}
+
 }  // namespace
 }  // namespace cf::test_support
