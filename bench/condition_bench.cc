@@ -243,24 +243,32 @@ void Report(benchmark::State& state, size_t records_size, const Counts& last,
   state.SetLabel(label);
 }
 
-template <typename Eval>
-void RunPasses(benchmark::State& state, const std::vector<const Record*>& records,
-               const Counts& expected, Eval eval) {
+// Times `pass()`, one pass over every record that returns its counts, and reports it.
+template <typename Pass>
+void TimePasses(benchmark::State& state, size_t records, const Counts& expected, Pass pass) {
   Counts last;
   const uint64_t allocs_before = AllocationCount();
   for (auto _ : state) {
-    uint64_t trues = 0, unknowns = 0;
-    for (const Record* const& r : records) {
-      Tri t = eval(r);
-      trues += t == Tri::kTrue;
-      unknowns += t == Tri::kUnknown;
-    }
-    benchmark::DoNotOptimize(trues);
-    benchmark::DoNotOptimize(unknowns);
-    last.true_count = trues;
-    last.unknown_count = unknowns;
+    last = pass();
+    benchmark::DoNotOptimize(last.true_count);
+    benchmark::DoNotOptimize(last.unknown_count);
   }
-  Report(state, records.size(), last, expected, AllocationCount() - allocs_before);
+  Report(state, records, last, expected, AllocationCount() - allocs_before);
+}
+
+inline void Count(Tri t, Counts* counts) {
+  counts->true_count += t == Tri::kTrue;
+  counts->unknown_count += t == Tri::kUnknown;
+}
+
+template <typename Eval>
+void RunPasses(benchmark::State& state, const std::vector<const Record*>& records,
+               const Counts& expected, Eval eval) {
+  TimePasses(state, records.size(), expected, [&] {
+    Counts counts;
+    for (const Record* const& r : records) Count(eval(r), &counts);
+    return counts;
+  });
 }
 
 // The same over the blocks' rows: `bind(const ColumnBlock&)` is called once per block and
@@ -268,25 +276,15 @@ void RunPasses(benchmark::State& state, const std::vector<const Record*>& record
 template <typename Bind>
 void RunColumnPasses(benchmark::State& state, const Workload& w, const Counts& expected,
                      Bind bind) {
-  Counts last;
-  const uint64_t allocs_before = AllocationCount();
-  for (auto _ : state) {
-    uint64_t trues = 0, unknowns = 0;
+  TimePasses(state, w.block_rows, expected, [&] {
+    Counts counts;
     for (const auto& block : w.blocks) {
       const auto eval = bind(*block);
       const uint32_t rows = static_cast<uint32_t>(block->size());
-      for (uint32_t row = 0; row < rows; ++row) {
-        Tri t = eval(row);
-        trues += t == Tri::kTrue;
-        unknowns += t == Tri::kUnknown;
-      }
+      for (uint32_t row = 0; row < rows; ++row) Count(eval(row), &counts);
     }
-    benchmark::DoNotOptimize(trues);
-    benchmark::DoNotOptimize(unknowns);
-    last.true_count = trues;
-    last.unknown_count = unknowns;
-  }
-  Report(state, w.block_rows, last, expected, AllocationCount() - allocs_before);
+    return counts;
+  });
 }
 
 void RunCompiled(benchmark::State& state, bool five) {

@@ -701,14 +701,6 @@ using engine::Tri;
 constexpr uint64_t kDefaultSeed = 20241130;  // the differential test's
 constexpr size_t kDefaultPairs = 100000;
 
-uint64_t EnvNumber(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  char* end = nullptr;
-  unsigned long long n = std::strtoull(v, &end, 10);
-  return end != nullptr && *end == '\0' ? n : fallback;
-}
-
 // A text literal of the condition language: single-quoted, escapes for \ ' and controls.
 std::string Quote(std::string_view s) {
   std::string out = "'";

@@ -39,14 +39,6 @@ constexpr uint64_t kDefaultSeed = 20241130;
 constexpr size_t kDefaultPairs = 200000;  // the issue asks for at least 100,000
 constexpr size_t kBindingsPerCondition = 20;
 
-uint64_t EnvNumber(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  char* end = nullptr;
-  unsigned long long n = std::strtoull(v, &end, 10);
-  return end != nullptr && *end == '\0' ? n : fallback;
-}
-
 std::string Source(std::string_view text, const grammar::Node& n) {
   if (n.span.end < n.span.begin || n.span.end > text.size()) return {};
   return std::string(text.substr(n.span.begin, n.span.end - n.span.begin));

@@ -1,6 +1,7 @@
 #include "tests/support/random_condition.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <array>
 #include <map>
 #include <random>
@@ -1161,5 +1162,13 @@ RandomConditionGenerator::RandomConditionGenerator(const engine::Environment& en
 RandomConditionGenerator::~RandomConditionGenerator() = default;
 
 std::string RandomConditionGenerator::Next() { return impl_->Next(); }
+
+uint64_t EnvNumber(const char* name, uint64_t fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(v, &end, 10);
+  return end != nullptr && *end == '\0' ? n : fallback;
+}
 
 }  // namespace cf::test_support

@@ -50,6 +50,10 @@ class RandomConditionGenerator {
 // engine::SfId.
 std::string RefId18(const std::string& id15);
 
+// The value of environment variable `name` as an unsigned decimal number (test sizes and seeds
+// such as CF_DIFFERENTIAL_PAIRS), or `fallback` when it is unset, empty or not a number.
+uint64_t EnvNumber(const char* name, uint64_t fallback);
+
 }  // namespace cf::test_support
 
 #endif  // CF_TESTS_SUPPORT_RANDOM_CONDITION_H_
