@@ -17,8 +17,11 @@
 //   - Records may be built with any layout of the batch's object (e.g. the connector's
 //     RecordReader layouts); the sink converts them to its own layout (the one evaluation
 //     uses) by name. Each needs its Id.
-//   - When the fields synced for an object change (schema refresh, a rule needs a new field),
-//     stored records lack the new fields (null): call ResetObject and sync the object fully.
+//   - When an object must be loaded again in full (the fields synced for it changed, its
+//     delete log was lost, or a user asked for it), PersistentRecordSink::BeginReload keeps
+//     its records visible while the load runs and FinishReload then drops the records the
+//     load did not bring (docs/sync.md, "Full reloads"). ResetObject drops everything at
+//     once (the object is empty until the load is done).
 //   - A schema refresh builds a new sink on the same store and Load()s it: stored records are
 //     decoded against the new layouts by field name.
 #ifndef CF_ENGINE_SYNC_SINK_H_
@@ -45,6 +48,9 @@ namespace cf::engine {
 
 // The StateStore namespace of sync cursors; the key is the object's API name.
 inline constexpr std::string_view kSyncCursorNamespace = "sync.cursor";
+// The StateStore namespace of reload marks (BeginReload); the key is the object's API name,
+// the value "1". A mark means: a full reload of the object has begun and not finished.
+inline constexpr std::string_view kSyncReloadNamespace = "sync.reload";
 
 // One step of a sync for one object. Deletes are applied before upserts, so an Id in both
 // ends up present (it was undeleted after the delete was listed).
@@ -66,8 +72,18 @@ class RecordSink {
   virtual Status Apply(const SyncBatch& batch) = 0;
   // The cursor stored by the last Apply of the object; nullopt if none (sync fully).
   virtual Status LoadCursor(int object_index, std::optional<std::string>* cursor) = 0;
-  // Drops the object's records and cursor (one transaction); the next sync is a full one.
+  // The object must be loaded again in full: the cursor is dropped, so the next sync is a
+  // full one. What happens to the records meanwhile is the implementation's (see
+  // PersistentRecordSink::ResetObject and ReloadOnResetSink).
   virtual Status ResetObject(int object_index) = 0;
+};
+
+// Where a full reload of one object stands (PersistentRecordSink::GetReloadState).
+enum class ReloadState : uint8_t {
+  kNone,         // no reload pending
+  kRunning,      // begun by this sink (BeginReload), which tracks the Ids it brings
+  kInterrupted,  // the durable mark is set but this sink did not begin the reload (the
+                 // process stopped mid-reload): call BeginReload before syncing the object
 };
 
 // Writes batches through to a StateStore (records encoded with record_codec.h, Id as key,
@@ -75,8 +91,11 @@ class RecordSink {
 // RecordCache (record_cache.h), which publishes each as a new RecordSnapshot, swapped
 // atomically: readers never wait for a batch to be written.
 //
-// Thread safety: every method may be called from many threads. Apply, ResetObject and Load
-// are serialised among themselves; Snapshot never waits for them.
+// Full reloads (BeginReload ... FinishReload) keep the object's old records visible while the
+// new load arrives; see BeginReload.
+//
+// Thread safety: every method may be called from many threads. Apply, ResetObject, Load,
+// BeginReload and FinishReload are serialised among themselves; Snapshot never waits for them.
 // Cost: the store's transaction, plus the shards of the cache the batch touches.
 class PersistentRecordSink final : public RecordSink {
  public:
@@ -93,6 +112,9 @@ class PersistentRecordSink final : public RecordSink {
     // Objects whose stored records could not all be decoded: their records and cursor were
     // dropped so that the next sync loads them fully again.
     std::vector<std::string> objects_reset;
+    // Objects whose full reload was begun and not finished (ReloadState::kInterrupted): their
+    // old records are loaded and stay visible; BeginReload them before the next sync.
+    std::vector<std::string> reloads_interrupted;
   };
   // Replaces the in-memory view with every record of the schema's objects in the store
   // (records of objects the schema lacks stay stored, unread). An object with damaged
@@ -100,9 +122,34 @@ class PersistentRecordSink final : public RecordSink {
   // written by a newer plugin (nothing is dropped then).
   Status Load(LoadStats* stats = nullptr);
 
+  // While a reload of the object runs (kRunning), the Ids of the batch's upserts count as
+  // brought by the reload (write-through records included: they exist in the org).
   Status Apply(const SyncBatch& batch) override;
+  // nullopt while the object's reload is kInterrupted: the Ids brought before the stop are
+  // lost, so the load must start over rather than resume.
   Status LoadCursor(int object_index, std::optional<std::string>* cursor) override;
+  // Drops the object's records, cursor and reload mark (one transaction) and publishes the
+  // empty object; the next sync is a full one. Readers see no records of the object until it
+  // is loaded again: prefer BeginReload.
   Status ResetObject(int object_index) override;
+
+  // Begins a full reload of the object that keeps its records visible: in one transaction,
+  // drops the cursor (so the next sync loads everything) and sets the durable reload mark;
+  // then tracks the Ids that batches bring. Records are not touched: each upsert replaces its
+  // record as usual, so a reader sees every record either old or new, never missing. Calling
+  // it while a reload runs starts that reload over (the Ids seen so far are forgotten).
+  // Errors: kInvalidArgument for an object index out of range; the store's (nothing changes).
+  Status BeginReload(int object_index);
+  // Ends a reload whose load completed: in one transaction, deletes every stored record of
+  // the object that no batch brought since BeginReload and clears the mark; then publishes
+  // the same deletions in one snapshot. *removed (optional) gets their count. REQUIRES: the
+  // sync of the object completed since BeginReload (its cursor says complete); calling it
+  // earlier deletes records the load has not reached yet. Errors: kInvalidArgument for an
+  // object index out of range or an object whose reload is not kRunning (nothing changes);
+  // the store's (nothing changes, the reload stays kRunning: call it again).
+  Status FinishReload(int object_index, int64_t* removed = nullptr);
+  // Where the object's reload stands: reads the mark from the store. Errors: as BeginReload.
+  Status GetReloadState(int object_index, ReloadState* state);
 
   // The current view; never null. Cheap (a shared_ptr copy under a short lock).
   RecordSnapshotPtr Snapshot() const { return cache_.Snapshot(); }
@@ -119,7 +166,31 @@ class PersistentRecordSink final : public RecordSink {
   const std::shared_ptr<const Schema> schema_;
   RecordCache cache_;
 
-  std::mutex write_mu_;  // serialises Apply, ResetObject, Load (store and cache in one order)
+  // Serialises Apply, ResetObject, Load, BeginReload, FinishReload (store and cache in one
+  // order) and guards reloads_.
+  std::mutex write_mu_;
+  // By object index: the Ids (15 characters) brought since BeginReload, unsorted, maybe
+  // repeated; nullopt when this sink runs no reload of the object. In memory only: a restart
+  // loses it, which is why the mark makes the reload start over.
+  std::vector<std::optional<std::vector<SfId>>> reloads_;
+};
+
+// The RecordSink to hand a sync (connectors/salesforce/sync.h) when records must stay visible
+// while an object is loaded again in full: ResetObject begins a reload
+// (PersistentRecordSink::BeginReload) instead of dropping the records; Apply and LoadCursor
+// are forwarded. Whoever runs the sync calls FinishReload on the sink for each object whose
+// load completed. Holds a reference: the sink must outlive it. Thread safety: as the sink.
+class ReloadOnResetSink final : public RecordSink {
+ public:
+  explicit ReloadOnResetSink(PersistentRecordSink& sink) : sink_(sink) {}
+  Status Apply(const SyncBatch& batch) override { return sink_.Apply(batch); }
+  Status LoadCursor(int object_index, std::optional<std::string>* cursor) override {
+    return sink_.LoadCursor(object_index, cursor);
+  }
+  Status ResetObject(int object_index) override { return sink_.BeginReload(object_index); }
+
+ private:
+  PersistentRecordSink& sink_;
 };
 
 }  // namespace cf::engine
