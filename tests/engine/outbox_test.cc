@@ -16,41 +16,17 @@
 #include "engine/sqlite_state_store.h"
 #include "engine/sync_sink.h"
 #include "tests/engine/state_test_support.h"
+#include "tests/support/action_builders.h"
 
 namespace cf::engine {
 namespace {
 
 using testing::TempDir;
+using test_support::Value;
+using test_support::Ref;
+using test_support::Create;
+using test_support::Update;
 
-ActionField Value(std::string name, std::string text) {
-  ActionField f;
-  f.name = std::move(name);
-  f.kind = ActionField::Kind::kValue;
-  f.text = std::move(text);
-  return f;
-}
-ActionField Ref(std::string name, int action) {
-  ActionField f;
-  f.name = std::move(name);
-  f.kind = ActionField::Kind::kActionId;
-  f.action = action;
-  return f;
-}
-Action Create(std::string object, std::vector<ActionField> fields) {
-  Action a;
-  a.kind = object == "Task" ? ActionKind::kLogTask : ActionKind::kCreate;
-  a.object = std::move(object);
-  a.fields = std::move(fields);
-  return a;
-}
-Action Update(std::string object, std::string id, std::vector<ActionField> fields) {
-  Action a;
-  a.kind = ActionKind::kUpdate;
-  a.object = std::move(object);
-  a.target_id = std::move(id);
-  a.fields = std::move(fields);
-  return a;
-}
 Action Host(ActionKind kind, std::string argument) {
   Action a;
   a.kind = kind;

@@ -31,24 +31,18 @@
 #include "engine/dispatcher.h"
 #include "engine/outbox.h"
 #include "engine/sqlite_state_store.h"
+#include "tests/support/action_builders.h"
 
 namespace {
 
 using cf::engine::Action;
 using cf::engine::ActionField;
 using cf::engine::ActionKind;
+using cf::test_support::Value;
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v == nullptr ? std::string() : std::string(v);
-}
-
-ActionField Value(std::string name, std::string text) {
-  ActionField f;
-  f.name = std::move(name);
-  f.kind = ActionField::Kind::kValue;
-  f.text = std::move(text);
-  return f;
 }
 
 std::vector<Action> Event(int64_t k) {
