@@ -3,8 +3,10 @@
 // A compiled condition is a tree of immutable nodes. Each node computes one typed value:
 // BoolNode yields a Tri; ValueNode<T> yields a T or null (Eval returns false). Paths are
 // resolved to record slots at compile time; the hottest shapes ("root field op constant")
-// have fused nodes that read a slot and compare in one call. Nodes never allocate; strings
-// computed at run time live in the frame's EvalScratch.
+// have fused nodes that read a slot and compare in one call. In a scan (EvalContext::columns)
+// the fused nodes read the root's fields from the block's columns instead of the record
+// (RootField, FusedTest::on_column); every other node reads the row's record. Nodes never
+// allocate; strings computed at run time live in the frame's EvalScratch.
 #ifndef CF_ENGINE_INTERNAL_CONDITION_NODES_H_
 #define CF_ENGINE_INTERNAL_CONDITION_NODES_H_
 
