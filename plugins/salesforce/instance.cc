@@ -480,15 +480,47 @@ Outcome Instance::SyncStart(bool full) {
   return Outcome::Ok();
 }
 
+namespace {
+
+// True when the object's run in `result` ended without error and its stored cursor says the
+// object is complete (no run in progress): a reload of it has brought every record.
+bool LoadCompleted(engine::PersistentRecordSink& sink, const sf::SyncPlan& plan,
+                   const sf::SyncResult& result) {
+  bool ran_clean = false;
+  for (const sf::ObjectSyncStats& o : result.objects) {
+    if (o.object == plan.object) ran_clean = o.error.empty();
+  }
+  if (!ran_clean) return false;
+  std::optional<std::string> stored;
+  if (!sink.LoadCursor(plan.object_index, &stored).ok() || !stored) return false;
+  std::optional<sf::SyncCursor> cursor = sf::SyncCursor::Decode(*stored);
+  return cursor && cursor->complete_until && !cursor->run_until;
+}
+
+}  // namespace
+
+// Full reloads keep the old records visible (engine/sync_sink.h, docs/sync.md "Full reloads"):
+// a forced full sync and a reload a stop interrupted BeginReload here; the Syncer's own resets
+// (new fields, a lost delete log) become BeginReload through ReloadOnResetSink; after the run,
+// each reloading object whose load completed is finished (records the org no longer holds
+// are dropped). A failed or partial load keeps its mark: the next sync resumes it in this
+// process, or starts it over after a restart.
 void Instance::RunSync(std::shared_ptr<sf::Connection> conn, std::shared_ptr<const Cache> cache,
                        std::vector<sf::SyncPlan> plans, bool full) {
   SyncState done;
   try {
-    if (full) {
-      for (const sf::SyncPlan& p : plans) {
-        engine::Status s = cache->sink->ResetObject(p.object_index);
-        if (!s.ok()) throw std::runtime_error("resetting " + p.object + ": " + s.message());
+    engine::PersistentRecordSink& sink = *cache->sink;
+    for (const sf::SyncPlan& p : plans) {
+      engine::ReloadState state = engine::ReloadState::kNone;
+      engine::Status s = sink.GetReloadState(p.object_index, &state);
+      if (!s.ok()) throw std::runtime_error("reading the reload state of " + p.object + ": " + s.message());
+      if (!full && state != engine::ReloadState::kInterrupted) continue;
+      if (state == engine::ReloadState::kInterrupted) {
+        Log(CF_SF_LOG_INFO, "the full reload of " + p.object +
+                                " was interrupted: it starts over (its cached records stay visible)");
       }
+      s = sink.BeginReload(p.object_index);
+      if (!s.ok()) throw std::runtime_error("beginning the reload of " + p.object + ": " + s.message());
     }
     sf::SyncOptions options;
     options.batch_size = config_.sync_batch_size;
@@ -500,10 +532,29 @@ void Instance::RunSync(std::shared_ptr<sf::Connection> conn, std::shared_ptr<con
       sync_.total = p.total;
       sync_.api_calls = p.api_calls;
     };
-    sf::Syncer syncer(conn->client(), cache->schema, *cache->sink, options);
+    engine::ReloadOnResetSink reload_sink(sink);
+    sf::Syncer syncer(conn->client(), cache->schema, reload_sink, options);
     Log(CF_SF_LOG_INFO, std::string(full ? "full" : "incremental") + " sync of " +
                             std::to_string(plans.size()) + " objects started");
     sf::SyncResult r = syncer.Sync(plans);
+    std::string finish_error;
+    for (const sf::SyncPlan& p : plans) {
+      engine::ReloadState state = engine::ReloadState::kNone;
+      engine::Status s = sink.GetReloadState(p.object_index, &state);
+      if (s.ok() && state != engine::ReloadState::kRunning) continue;
+      if (s.ok() && !LoadCompleted(sink, p, r)) continue;  // resumed by the next sync
+      int64_t removed = 0;
+      if (s.ok()) s = sink.FinishReload(p.object_index, &removed);
+      if (!s.ok()) {
+        if (finish_error.empty()) {
+          finish_error = "finishing the full reload of " + p.object + ": " + s.message() +
+                         " (its records stay cached; the next sync finishes it)";
+        }
+        continue;
+      }
+      Log(CF_SF_LOG_INFO, "full reload of " + p.object + " done: " + std::to_string(removed) +
+                              " cached records the org no longer holds were removed");
+    }
     for (const sf::ObjectSyncStats& o : r.objects) {
       done.objects.push_back({{"object", o.object}, {"full_load", o.full_load}, {"reset", o.reset},
                               {"upserts", o.upserts}, {"deletes", o.deletes}, {"pages", o.pages},
@@ -523,6 +574,11 @@ void Instance::RunSync(std::shared_ptr<sf::Connection> conn, std::shared_ptr<con
         break;
     }
     if (!r.ok()) done.error = r.Describe();
+    if (r.ok() && !finish_error.empty()) {
+      done.state = "failed";
+      done.failure = CF_SF_STORE_ERROR;
+      done.error = finish_error;
+    }
   } catch (const std::exception& e) {
     done.state = "failed";
     done.failure = CF_SF_INTERNAL;
