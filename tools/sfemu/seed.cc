@@ -13,6 +13,7 @@
 
 #include "connectors/salesforce/describe_json.h"
 #include "connectors/salesforce/record_json.h"
+#include "tools/sfemu/derived.h"
 
 namespace cf::sfemu {
 namespace {
@@ -189,25 +190,16 @@ constexpr const char* kNextSteps[] = {"Send proposal", "Security review",
                                       "Demo for stakeholders", "Negotiate terms",
                                       "Legal review"};
 
-struct Stage {
+// How often the generator picks each stage (derived.h holds the stages' metadata).
+struct StageWeight {
   const char* name;
-  int probability;
-  const char* forecast;
-  bool closed;
-  bool won;
   int weight;
 };
-constexpr Stage kStages[] = {
-    {"Prospecting", 10, "Pipeline", false, false, 10},
-    {"Qualification", 10, "Pipeline", false, false, 10},
-    {"Needs Analysis", 20, "Pipeline", false, false, 8},
-    {"Value Proposition", 50, "Pipeline", false, false, 8},
-    {"Id. Decision Makers", 60, "Pipeline", false, false, 6},
-    {"Perception Analysis", 70, "Pipeline", false, false, 5},
-    {"Proposal/Price Quote", 75, "Pipeline", false, false, 6},
-    {"Negotiation/Review", 90, "Pipeline", false, false, 5},
-    {"Closed Won", 100, "Closed", true, true, 24},
-    {"Closed Lost", 0, "Omitted", true, false, 18},
+constexpr StageWeight kStageWeights[] = {
+    {"Prospecting", 10},         {"Qualification", 10},      {"Needs Analysis", 8},
+    {"Value Proposition", 8},    {"Id. Decision Makers", 6}, {"Perception Analysis", 5},
+    {"Proposal/Price Quote", 6}, {"Negotiation/Review", 5},  {"Closed Won", 24},
+    {"Closed Lost", 18},
 };
 
 std::string Slug(std::string_view text) {
@@ -483,7 +475,7 @@ class Generator {
               priv = r.Index("IsPrivate"), quarter = r.Index("FiscalQuarter"),
               year = r.Index("FiscalYear"), fiscal = r.Index("Fiscal");
     int total_weight = 0;
-    for (const Stage& s : kStages) total_weight += s.weight;
+    for (const StageWeight& s : kStageWeights) total_weight += s.weight;
     for (int64_t n = 0; n < count; ++n) {
       r.Clear();
       if (contacts_.empty()) return;
@@ -491,23 +483,25 @@ class Generator {
       const AccountInfo& acc = accounts_[con.account];
       Stamps(r, acc.owner);
       int pick = static_cast<int>(rng_.Below(static_cast<uint64_t>(total_weight)));
-      const Stage* st = &kStages[0];
-      for (const Stage& s : kStages) {
+      const StageWeight* picked = &kStageWeights[0];
+      for (const StageWeight& s : kStageWeights) {
         if (pick < s.weight) {
-          st = &s;
+          picked = &s;
           break;
         }
         pick -= s.weight;
       }
+      const OpportunityStage* st = FindOpportunityStage(picked->name);
+      if (st == nullptr) return;  // kStageWeights names only standard stages
       r.Id(account, acc.id);
       r.Text(name, acc.name + " - " + rng_.Pick(kOpportunityWhat));
-      r.Text(stage, st->name);
+      r.Text(stage, std::string(st->name));
       if (st->won || rng_.Chance(0.9)) {
         const int64_t cents = (5000 + static_cast<int64_t>(rng_.Below(2000000))) * 100;
         r.Int(amount, cents / 100);
-        r.Double(expected, static_cast<double>(cents / 100) * st->probability / 100.0);
+        r.Double(expected, static_cast<double>(cents / 100) * st->default_probability / 100.0);
       }
-      r.Int(probability, st->probability);
+      r.Int(probability, st->default_probability);
       const engine::Days created_day = static_cast<engine::Days>(created_ / 86400000);
       const engine::Days end_day = static_cast<engine::Days>(options_.end_millis / 86400000);
       const engine::Days close_day =
@@ -523,7 +517,7 @@ class Generator {
       r.Bool(closed, st->closed);
       r.Bool(won, st->won);
       r.Bool(priv, false);
-      r.Text(forecast, st->forecast);
+      r.Text(forecast, std::string(st->forecast_category));
       if (rng_.Chance(0.7)) r.Id(contact, con.id);
       if (!st->closed) r.Text(next, rng_.Pick(kNextSteps));
       org_.LoadValuesLocked(object, r.values());

@@ -51,6 +51,7 @@
 #include "engine/value.h"
 #include "grammar/condition_parser.h"
 #include "grammar/diagnostic.h"
+#include "tools/sfemu/derived.h"
 
 namespace cf::sfemu {
 namespace {
@@ -1008,6 +1009,7 @@ class Validator {
     BuildMerged();
     SystemValidation();
     if (!out_.errors.empty()) return std::move(out_);
+    Derive();
     RunValidationRules();
     if (!out_.errors.empty()) return std::move(out_);
     CheckDuplicates();
@@ -1433,6 +1435,19 @@ class Validator {
     merged_[lookup.name] = ids[0];
   }
 
+  // Between stages 3 and 4: the fields Salesforce derives (derived.h), so that validation rules
+  // see them and the record stores them.
+  void Derive() {
+    std::vector<std::string> sent;
+    for (const FieldValue& v : values_) sent.push_back(v.field->name);
+    for (const auto& [lookup, id] : resolved_fk_) sent.push_back(lookup->name);
+    engine::Millis now = org_.Now();
+    now -= ((now % 1000) + 1000) % 1000;  // Salesforce keeps whole seconds
+    const Json* before = (!create_ && req_.existing != nullptr) ? &req_.existing->fields : nullptr;
+    derived_ = DeriveFields(object_, before, merged_, sent, now);
+    for (auto& [name, value] : derived_.items()) merged_[name] = value;
+  }
+
   // Stage 4.
   void RunValidationRules() {
     std::shared_ptr<SchemaRules> rules = RulesFor(org_.schema_ptr());
@@ -1498,6 +1513,10 @@ class Validator {
       fields[v.field->name] = v.value;
     }
     for (const auto& [lookup, id] : resolved_fk_) fields[lookup->name] = id;
+    for (auto& [name, value] : derived_.items()) {
+      if (create_ && value.is_null()) continue;
+      fields[name] = value;
+    }
     out_.fields = std::move(fields);
   }
 
@@ -1510,6 +1529,7 @@ class Validator {
   std::vector<std::pair<const Field*, std::string>> resolved_fk_;
   Json merged_ = Json::object();
   Json defaults_ = Json::object();
+  Json derived_ = Json::object();
   WriteCheck out_;
 };
 

@@ -20,6 +20,8 @@
 //     (restricted values and dependent values invalid for their controlling value),
 //     lookups: MALFORMED_ID, FIELD_INTEGRITY_EXCEPTION (Id of another object),
 //     INVALID_CROSS_REFERENCE_KEY (no such record), ENTITY_IS_DELETED;
+//  then the fields Salesforce derives (derived.h: Opportunity IsClosed/IsWon/Probability/
+//     ForecastCategoryName, Case IsClosed/ClosedDate, Lead and Contact Name) join the record;
 //  4. active validation rules -> FIELD_CUSTOM_VALIDATION_EXCEPTION with the rule's message;
 //  5. unique fields -> DUPLICATE_VALUE.
 // The messages are Salesforce's; the top of validation.cc says where each text was checked.
@@ -92,8 +94,9 @@ struct WriteRequest {
 struct WriteCheck {
   // The values to store, in Salesforce's wire format (18-character Ids, dates "YYYY-MM-DD",
   // datetimes "YYYY-MM-DDTHH:MM:SS.000+0000", numbers rounded to the field's scale, "" as
-  // null). Create: every field sent plus picklist defaults and unchecked checkboxes; update:
-  // the changes only. Stamps (Id, CreatedDate, ...) are the Org's to add.
+  // null). Create: every field sent plus picklist defaults, unchecked checkboxes and derived
+  // fields; update: the changes only, derived ones included (ClosedDate null when a case
+  // reopens). Stamps (Id, CreatedDate, ...) are the Org's to add.
   nlohmann::json fields = nlohmann::json::object();
   std::vector<SfError> errors;
   bool ok() const { return errors.empty(); }
