@@ -202,6 +202,38 @@ TEST_F(DerivedFieldsTest, CollectionsAndCompositeWritesDeriveToo) {
   ExpectStage(Opportunity(a), kStages[3]);
 }
 
+TEST_F(DerivedFieldsTest, ExpectedRevenueAndFiscalPeriodFollowAmountProbabilityAndCloseDate) {
+  const std::string fields = "ExpectedRevenue, FiscalYear, FiscalQuarter, Fiscal";
+  json body = NewOpportunity("Value Proposition");  // 50 %
+  body["Amount"] = 1234.5;
+  body["CloseDate"] = "2027-05-14";
+  const std::string id = Create("Opportunity", body);
+  ASSERT_FALSE(id.empty());
+  json r = Query(fields, "Opportunity", id);
+  EXPECT_EQ(r["ExpectedRevenue"], 617.25);
+  EXPECT_EQ(r["FiscalYear"], 2027);
+  EXPECT_EQ(r["FiscalQuarter"], 2);
+  EXPECT_EQ(r["Fiscal"], "2027 2");
+
+  // The stage's new probability (90 %) and a new Amount each move it.
+  Update("Opportunity", id, {{"StageName", "Negotiation/Review"}});
+  EXPECT_EQ(Query(fields, "Opportunity", id)["ExpectedRevenue"], 1111.05);
+  Update("Opportunity", id, {{"Amount", 2000}, {"CloseDate", "2026-12-01"}});
+  r = Query(fields, "Opportunity", id);
+  EXPECT_EQ(r["ExpectedRevenue"], 1800);
+  EXPECT_EQ(r["FiscalYear"], 2026);
+  EXPECT_EQ(r["FiscalQuarter"], 4);
+  EXPECT_EQ(r["Fiscal"], "2026 4");
+  Update("Opportunity", id, {{"Probability", 25}});
+  EXPECT_EQ(Query(fields, "Opportunity", id)["ExpectedRevenue"], 500);
+  Update("Opportunity", id, {{"Amount", nullptr}});
+  EXPECT_TRUE(Query(fields, "Opportunity", id)["ExpectedRevenue"].is_null());
+
+  ClientResponse w = Send("PATCH", "sobjects/Opportunity/" + id, {{"ExpectedRevenue", 1}});
+  ASSERT_EQ(w.status, 400) << w.body;
+  EXPECT_EQ(w.Json()[0]["errorCode"], "INVALID_FIELD_FOR_INSERT_UPDATE");
+}
+
 TEST_F(DerivedFieldsTest, LeadNameIsFirstAndLastName) {
   const std::string id = Create(
       "Lead", {{"Salutation", "Dr."}, {"FirstName", "Ada"}, {"LastName", "Lovelace"},

@@ -3,12 +3,16 @@
 // Sources: Salesforce's Object Reference. Opportunity: IsClosed and IsWon are set only through
 // StageName; Probability and ForecastCategoryName are implied by StageName and may be
 // overridden. OpportunityStage holds IsClosed, IsWon, DefaultProbability and
-// ForecastCategoryName per stage. Case: IsClosed and ClosedDate follow Status through
+// ForecastCategoryName per stage; ExpectedRevenue is Amount times Probability; FiscalYear,
+// FiscalQuarter and Fiscal ("YYYY Q") come from CloseDate. Case: IsClosed and ClosedDate follow Status through
 // CaseStatus. The standard stage values are those of a new org, the same the seed's records and
 // generator (seed.cc) use.
 #include "tools/sfemu/derived.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
 
 #include "connectors/salesforce/record_json.h"
 
@@ -55,8 +59,8 @@ bool Flag(const json* record, std::string_view name) {
   return it != record->end() && it->is_boolean() && it->get<bool>();
 }
 
-void DeriveOpportunity(const engine::Object& object, const json* before, const json& after,
-                       const std::vector<std::string>& sent, json* out) {
+void DeriveStage(const engine::Object& object, const json* before, const json& after,
+                 const std::vector<std::string>& sent, json* out) {
   if (before != nullptr && !Sent(sent, "StageName")) return;
   const std::string stage_name = Text(&after, "StageName");
   const OpportunityStage* stage = FindOpportunityStage(stage_name);
@@ -70,6 +74,59 @@ void DeriveOpportunity(const engine::Object& object, const json* before, const j
   if (object.FindField("ForecastCategoryName") != nullptr && !Sent(sent, "ForecastCategoryName")) {
     (*out)["ForecastCategoryName"] = std::string(stage->forecast_category);
   }
+}
+
+// ExpectedRevenue = Amount x Probability / 100 (a currency, 2 decimals); null when either is.
+void DeriveExpectedRevenue(const engine::Object& object, const json* before, const json& after,
+                           const std::vector<std::string>& sent, json* out) {
+  if (object.FindField("ExpectedRevenue") == nullptr) return;
+  const bool probability_derived = out->contains("Probability");
+  if (before != nullptr && !Sent(sent, "Amount") && !Sent(sent, "Probability") &&
+      !probability_derived) {
+    return;
+  }
+  const json* amount = after.contains("Amount") ? &after["Amount"] : nullptr;
+  const json* probability = probability_derived ? &(*out)["Probability"]
+                            : after.contains("Probability") ? &after["Probability"]
+                                                            : nullptr;
+  if (amount == nullptr || probability == nullptr || !amount->is_number() ||
+      !probability->is_number()) {
+    if (before != nullptr) (*out)["ExpectedRevenue"] = nullptr;
+    return;
+  }
+  const double cents = std::round(amount->get<double>() * probability->get<double>());  // x100/100
+  if (cents == std::trunc(cents / 100) * 100 && std::fabs(cents) < 9e15) {
+    (*out)["ExpectedRevenue"] = static_cast<int64_t>(cents / 100);
+  } else {
+    (*out)["ExpectedRevenue"] = cents / 100;
+  }
+}
+
+// FiscalYear, FiscalQuarter and Fiscal ("2026 4") of CloseDate, in an org whose fiscal year is
+// the calendar year (a new org's default).
+void DeriveFiscal(const engine::Object& object, const json* before, const json& after,
+                  const std::vector<std::string>& sent, json* out) {
+  if (before != nullptr && !Sent(sent, "CloseDate")) return;
+  const std::string date = Text(&after, "CloseDate");
+  int year = 0;
+  int month = 0;
+  if (date.size() < 7 || std::sscanf(date.c_str(), "%4d-%2d", &year, &month) != 2 || month < 1 ||
+      month > 12) {
+    return;  // CloseDate is required: validation has refused a write without one
+  }
+  const int quarter = (month - 1) / 3 + 1;
+  if (object.FindField("FiscalYear") != nullptr) (*out)["FiscalYear"] = year;
+  if (object.FindField("FiscalQuarter") != nullptr) (*out)["FiscalQuarter"] = quarter;
+  if (object.FindField("Fiscal") != nullptr) {
+    (*out)["Fiscal"] = std::to_string(year) + " " + std::to_string(quarter);
+  }
+}
+
+void DeriveOpportunity(const engine::Object& object, const json* before, const json& after,
+                       const std::vector<std::string>& sent, json* out) {
+  DeriveStage(object, before, after, sent, out);
+  DeriveExpectedRevenue(object, before, after, sent, out);
+  DeriveFiscal(object, before, after, sent, out);
 }
 
 void DeriveCase(const engine::Object& object, const json* before, const json& after,

@@ -7,6 +7,9 @@
 //                Probability              the stage's DefaultProbability, when the stage changes
 //                ForecastCategoryName     the stage's ForecastCategoryName, when the stage changes
 //                                         (both only when the write does not set them itself)
+//                ExpectedRevenue          Amount x Probability / 100, when either changes
+//                FiscalYear, FiscalQuarter, Fiscal  of CloseDate ("2026 4"), the fiscal year
+//                                         being the calendar year (a new org's default)
 //   Case         IsClosed                 from Status, through CaseStatus
 //                ClosedDate               the write's time when the case becomes closed; null
 //                                         when a closed case is reopened
