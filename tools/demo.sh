@@ -123,11 +123,14 @@ def show(title, q, cols):
     for r in rows:
         print("   ", " | ".join(str(r.get(c)) for c in cols))
 show("Leads created today (the visitor who came back within a minute has one)",
-     "SELECT Id, FirstName, LastName, Company, Email, Phone, LeadSource FROM Lead WHERE CreatedDate = TODAY",
-     ["Id", "FirstName", "LastName", "Company", "Email", "Phone", "LeadSource"])
-show("Opportunities moved today",
-     "SELECT Id, Name, StageName, Amount, CloseDate, NextStep FROM Opportunity WHERE LastModifiedDate = TODAY",
-     ["Id", "Name", "StageName", "Amount", "CloseDate", "NextStep"])
+     "SELECT Id, Name, Company, Email, Phone, LeadSource FROM Lead WHERE CreatedDate = TODAY",
+     ["Id", "Name", "Company", "Email", "Phone", "LeadSource"])
+show("Opportunities closed (won or lost) today",
+     "SELECT Id, Name, StageName, IsWon, Amount FROM Opportunity WHERE IsClosed = true AND LastModifiedDate = TODAY",
+     ["Id", "Name", "StageName", "IsWon", "Amount"])
+show("Opportunities moved today, still open",
+     "SELECT Id, Name, StageName, Probability, CloseDate, NextStep FROM Opportunity WHERE IsClosed = false AND LastModifiedDate = TODAY",
+     ["Id", "Name", "StageName", "Probability", "CloseDate", "NextStep"])
 show("Cases changed today", "SELECT Id, Subject, Status, Priority FROM Case WHERE LastModifiedDate = TODAY",
      ["Id", "Subject", "Status", "Priority"])
 show("Tasks logged today", "SELECT Id, Subject, Status, WhoId, WhatId FROM Task WHERE CreatedDate = TODAY",
