@@ -8,6 +8,9 @@
 //   s = sink->LoadCursor(contact, &cursor);         // nullopt: do a full sync of Contact
 //   s = sink->Apply({contact, records, deleted_ids, next_cursor});   // one page or delta
 //   RecordSnapshotPtr snap = sink->Snapshot();      // for evaluation: snap->Find(...)
+//   s = sink->BeginReload(contact);                 // load Contact again, records stay visible
+//   ... a full sync of Contact (through ReloadOnResetSink) ...
+//   s = sink->FinishReload(contact);                // drops what the reload did not bring
 //
 // Contract with the sync (connectors/salesforce):
 //   - Apply is atomic: the records, the deletes and the cursor are stored in one transaction
@@ -109,8 +112,8 @@ class PersistentRecordSink final : public RecordSink {
 
   struct LoadStats {
     int64_t records = 0;
-    // Objects whose stored records could not all be decoded: their records and cursor were
-    // dropped so that the next sync loads them fully again.
+    // Objects whose stored records could not all be decoded: their records, cursor and reload
+    // mark were dropped so that the next sync loads them fully again.
     std::vector<std::string> objects_reset;
     // Objects whose full reload was begun and not finished (ReloadState::kInterrupted): their
     // old records are loaded and stay visible; BeginReload them before the next sync.
