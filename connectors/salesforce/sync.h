@@ -14,7 +14,9 @@
 // One run of one object (SyncObject), in order:
 //  1. the stored cursor (SyncCursor) says where the object stands: never loaded, in the middle
 //     of a run, or complete up to an instant U. A cursor for another field list (the rules now
-//     need another field) or one that does not decode means: ResetObject, then a full load;
+//     need another field) or one that does not decode means: ResetObject, then a full load
+//     (the plugin passes an engine::ReloadOnResetSink, which turns the reset into a reload
+//     that keeps the old records visible until the load completes: docs/sync.md);
 //  2. an incremental run first reads deletions, GET sobjects/X/deleted/?start=U-overlap&end=now
 //     (see "Deletions" below), and applies them in one batch with the run's cursor; its
 //     latestDateCovered, C, is the run's bound. A full load takes C = now - overlap;
