@@ -194,6 +194,11 @@ std::shared_ptr<const Instance::Cache> Instance::MakeCache(
   for (const std::string& o : stats.objects_reset) {
     Log(CF_SF_LOG_WARN, "cached records of " + o + " were unreadable: they will be synced again");
   }
+  for (const std::string& o : stats.reloads_interrupted) {
+    Log(CF_SF_LOG_INFO, "a full reload of " + o +
+                            " was interrupted: its cached records stay in use, and the next sync "
+                            "loads it again from the start");
+  }
   cache->binder = std::make_shared<const engine::Binder>(cache->env);
   cache->origin = std::move(origin);
   cache->fetched_at = std::move(fetched_at);
