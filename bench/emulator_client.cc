@@ -11,6 +11,31 @@
 
 namespace cf::bench {
 
+std::unique_ptr<sf::SalesforceClient> LogInAsIntegrationUser(
+    const sfemu::Org& org, const std::string& server_url, std::shared_ptr<sf::HttpTransport> http,
+    std::string* error) {
+  const sfemu::ConnectedApp& app = org.connected_app();
+  auto oauth = std::make_shared<sf::OAuthClient>(
+      http, server_url,
+      sf::OAuthApp{app.client_id, sf::SecretString(app.client_secret), app.redirect_uri});
+  const sfemu::OrgUser* user = nullptr;
+  for (const sfemu::OrgUser& u : org.users()) {
+    if (u.integration) user = &u;
+  }
+  if (user == nullptr) {
+    *error = "the org has no integration user";
+    return nullptr;
+  }
+  sf::TokenResult grant = oauth->PasswordGrant(user->username, sf::SecretString(user->password));
+  if (!grant.ok()) {
+    *error = grant.failure.Describe();
+    return nullptr;
+  }
+  auto session = std::make_shared<sf::Session>(grant.grant->access_token, std::nullopt, oauth);
+  return std::make_unique<sf::SalesforceClient>(std::move(http), grant.grant->instance_url,
+                                                session, nullptr);
+}
+
 Setup& Emulator() {
   static Setup* setup = [] {
     auto* s = new Setup;
@@ -30,26 +55,7 @@ Setup& Emulator() {
     transport_options.allow_insecure_loopback = true;
     std::shared_ptr<sf::HttpTransport> http = sf::MakeHttpTransport(transport_options, &s->error);
     if (!http) return s;
-    const sfemu::ConnectedApp& app = s->org->connected_app();
-    auto oauth = std::make_shared<sf::OAuthClient>(
-        http, s->server->url(),
-        sf::OAuthApp{app.client_id, sf::SecretString(app.client_secret), app.redirect_uri});
-    const sfemu::OrgUser* user = nullptr;
-    for (const sfemu::OrgUser& u : s->org->users()) {
-      if (u.integration) user = &u;
-    }
-    if (user == nullptr) {
-      s->error = "the org has no integration user";
-      return s;
-    }
-    sf::TokenResult grant = oauth->PasswordGrant(user->username, sf::SecretString(user->password));
-    if (!grant.ok()) {
-      s->error = grant.failure.Describe();
-      return s;
-    }
-    auto session = std::make_shared<sf::Session>(grant.grant->access_token, std::nullopt, oauth);
-    s->client = std::make_unique<sf::SalesforceClient>(http, grant.grant->instance_url, session,
-                                                       nullptr);
+    s->client = LogInAsIntegrationUser(*s->org, s->server->url(), http, &s->error);
     return s;
   }();
   return *setup;

@@ -1,5 +1,5 @@
 // The Salesforce emulator on loopback and a client logged in to it, for the benchmarks that
-// write to or read from Salesforce (outbox_bench, write_bench).
+// write to or read from Salesforce (outbox_bench, write_bench; sync_bench logs in with it).
 //
 // Made once per process on first use and kept until exit; not thread-safe to create (call it
 // from the benchmark functions, which Google Benchmark runs one at a time).
@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "connectors/salesforce/http_transport.h"
 #include "connectors/salesforce/sf_client.h"
 #include "tools/sfemu/http_server.h"
 #include "tools/sfemu/org.h"
@@ -28,6 +29,12 @@ struct Setup {
 
 // The process's emulator and client, made on the first call.
 Setup& Emulator();
+
+// A client of the emulator at `server_url` serving `org`, logged in as the org's integration
+// user (password flow) over `http`, without a budget; nullptr and *error on failure.
+std::unique_ptr<sf::SalesforceClient> LogInAsIntegrationUser(
+    const sfemu::Org& org, const std::string& server_url, std::shared_ptr<sf::HttpTransport> http,
+    std::string* error);
 
 }  // namespace cf::bench
 

@@ -26,10 +26,9 @@
 #include <vector>
 
 #include "bench/bench_support.h"
+#include "bench/emulator_client.h"
 #include "connectors/salesforce/describe_json.h"
 #include "connectors/salesforce/http_transport.h"
-#include "connectors/salesforce/oauth_client.h"
-#include "connectors/salesforce/session.h"
 #include "connectors/salesforce/sf_client.h"
 #include "connectors/salesforce/soql_builder.h"
 #include "connectors/salesforce/sync.h"
@@ -81,26 +80,8 @@ World* MakeWorld() {
   transport.timeout = std::chrono::seconds(60);
   w->http = sf::MakeHttpTransport(transport, &w->error);
   if (!w->http) return w;
-  const sfemu::ConnectedApp& app = w->org->connected_app();
-  auto oauth = std::make_shared<sf::OAuthClient>(
-      w->http, w->server->url(),
-      sf::OAuthApp{app.client_id, sf::SecretString(app.client_secret), app.redirect_uri});
-  const sfemu::OrgUser* user = nullptr;
-  for (const sfemu::OrgUser& u : w->org->users()) {
-    if (u.integration) user = &u;
-  }
-  if (user == nullptr) {
-    w->error = "the org has no integration user";
-    return w;
-  }
-  sf::TokenResult grant = oauth->PasswordGrant(user->username, sf::SecretString(user->password));
-  if (!grant.ok()) {
-    w->error = grant.failure.Describe();
-    return w;
-  }
-  auto session = std::make_shared<sf::Session>(grant.grant->access_token, std::nullopt, oauth);
-  w->client = std::make_unique<sf::SalesforceClient>(w->http, grant.grant->instance_url, session,
-                                                     nullptr);
+  w->client = LogInAsIntegrationUser(*w->org, w->server->url(), w->http, &w->error);
+  if (!w->client) return w;
   auto schema = std::make_shared<engine::Schema>();
   for (const char* name : kObjects) {
     sf::ApiResult r = w->client->Get(std::string("sobjects/") + name + "/describe");

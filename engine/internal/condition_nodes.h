@@ -129,12 +129,6 @@ class RootField {
     if (column_ != nullptr) return column_->IsNull(row_);
     return record_ == nullptr || record_->IsNull(*slot_);
   }
-  // REQUIRES: !IsNull(); T is Decimal, std::string_view, SfId, Days (also times) or Millis.
-  template <typename T>
-  T Get() const {
-    if (column_ != nullptr) return column_->Get<T>(row_);
-    return ReadSlot<T>(*record_, *slot_);
-  }
   // The Kleene value of `test(value)`: NULL when the field is null. From a column the test
   // runs on every row (a null row reads as zero) and the null flag selects the result without
   // a branch: in a scan nulls come unpredictably, and a mispredicted branch costs more than

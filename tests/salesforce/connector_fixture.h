@@ -25,6 +25,7 @@
 #include "connectors/salesforce/session.h"
 #include "connectors/salesforce/sf_client.h"
 #include "tests/emulator/emulator_fixture.h"
+#include "tools/sfemu/seed.h"
 
 namespace cf::sf::testing {
 
@@ -34,6 +35,19 @@ class ConnectorFixture : public ::testing::Test {
   virtual sfemu::testing::EmulatorOptions EmulatorOptions() {
     sfemu::testing::EmulatorOptions options;
     options.tls = true;
+    return options;
+  }
+
+  // The default emulator with `records` generated records beside the example org (1,000 bring
+  // 300 more Contacts, so that a Contact sync in pages of 200 takes two pages).
+  sfemu::testing::EmulatorOptions WithGeneratedRecords(int records) {
+    sfemu::testing::EmulatorOptions options = ConnectorFixture::EmulatorOptions();
+    options.customize = [records](sfemu::Org& org) {
+      sfemu::GenerateOptions generate;
+      generate.records = records;
+      std::string error;
+      ASSERT_TRUE(sfemu::AddGeneratedRecords(org, generate, &error)) << error;
+    };
     return options;
   }
 

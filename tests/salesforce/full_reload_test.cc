@@ -34,17 +34,8 @@ constexpr int kBatch = 200;
 
 class FullReloadTest : public testing::ConnectorFixture {
  protected:
-  sfemu::testing::EmulatorOptions EmulatorOptions() override {
-    sfemu::testing::EmulatorOptions options = ConnectorFixture::EmulatorOptions();
-    // 300 more Contacts than the example org: a Contact load in pages of 200 takes two pages.
-    options.customize = [](sfemu::Org& org) {
-      sfemu::GenerateOptions generate;
-      generate.records = 1000;
-      std::string error;
-      ASSERT_TRUE(sfemu::AddGeneratedRecords(org, generate, &error)) << error;
-    };
-    return options;
-  }
+  // A Contact load in pages of 200 takes two pages.
+  sfemu::testing::EmulatorOptions EmulatorOptions() override { return WithGeneratedRecords(1000); }
 
   void SetUp() override {
     ConnectorFixture::SetUp();

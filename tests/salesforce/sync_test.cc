@@ -164,18 +164,8 @@ constexpr int kBatch = 200;
 
 class SyncTest : public ConnectorFixture {
  protected:
-  sfemu::testing::EmulatorOptions EmulatorOptions() override {
-    sfemu::testing::EmulatorOptions options = ConnectorFixture::EmulatorOptions();
-    // 1,000 generated records beside the example org: 300 more Contacts, so that a Contact
-    // sync in pages of 200 takes two pages.
-    options.customize = [](sfemu::Org& org) {
-      sfemu::GenerateOptions generate;
-      generate.records = 1000;
-      std::string error;
-      ASSERT_TRUE(sfemu::AddGeneratedRecords(org, generate, &error)) << error;
-    };
-    return options;
-  }
+  // A Contact load in pages of 200 takes two pages.
+  sfemu::testing::EmulatorOptions EmulatorOptions() override { return WithGeneratedRecords(1000); }
 
   void SetUp() override {
     ConnectorFixture::SetUp();
